@@ -1,0 +1,45 @@
+// The shape of the compiled addon. Private to this package: every call goes through
+// the validated wrappers, and each returns 0 / a count, or a negative errno.
+
+/** Opaque token for one mmap() call; only the addon can read it. */
+export interface NativeHandle {
+  readonly __mapsyncMapping: unique symbol;
+}
+
+export interface NativeMapping {
+  handle: NativeHandle;
+  buffer: ArrayBuffer;
+}
+
+export type Status = number;
+
+export interface NativeBinding {
+  readonly pageSize: number;
+  readonly constants: Readonly<Record<string, number>>;
+  readonly crc32cHardware: boolean;
+
+  map(fd: number, length: number, offset: number, prot: number, flags: number): NativeMapping | Status;
+  unmap(handle: NativeHandle, buffer: ArrayBuffer): Status;
+  remap(handle: NativeHandle, buffer: ArrayBuffer, length: number, mayMove: boolean): NativeMapping | Status;
+
+  msyncSync(handle: NativeHandle, offset: number, length: number, flags: number): Status;
+  msync(handle: NativeHandle, offset: number, length: number, flags: number): Promise<Status>;
+  fsyncSync(fd: number): Status;
+  fsync(fd: number): Promise<Status>;
+  fdatasyncSync(fd: number): Status;
+  fdatasync(fd: number): Promise<Status>;
+  fallocateSync(fd: number, mode: number, offset: number, length: number): Status;
+  fallocate(fd: number, mode: number, offset: number, length: number): Promise<Status>;
+
+  madvise(handle: NativeHandle, offset: number, length: number, advice: number): Status;
+  mincore(handle: NativeHandle, offset: number, length: number, out: Uint8Array): Status;
+  mlock(handle: NativeHandle, offset: number, length: number): Status;
+  munlock(handle: NativeHandle, offset: number, length: number): Status;
+
+  futexWaitSync(handle: NativeHandle, offset: number, expected: number, timeoutMs: number): Status;
+  futexWait(handle: NativeHandle, offset: number, expected: number, timeoutMs: number): Promise<Status>;
+  futexWake(handle: NativeHandle, offset: number, count: number): Status;
+
+  crc32c(bytes: Uint8Array, seed: number): number;
+  crc32cSoftware(bytes: Uint8Array, seed: number): number;
+}

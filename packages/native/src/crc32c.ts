@@ -1,0 +1,16 @@
+// CRC32C (Castagnoli) over bytes, on the CPU's crc32 instruction where it has one.
+import { native } from './native.js';
+import { checkBytes, checkSize } from './validate.js';
+
+/** True when the SSE4.2 crc32 instruction is used; false means the table fallback. */
+export const crc32cHardware: boolean = native.crc32cHardware;
+
+/**
+ * CRC32C of `bytes`. Chainable: `crc32c(b, crc32c(a))` equals the CRC of a followed by b.
+ * To checksum part of a buffer, pass a subarray (no copy).
+ */
+export function crc32c(bytes: Uint8Array, seed = 0): number {
+  checkBytes(bytes, 'bytes');
+  checkSize(seed, 'seed', 0xffffffff);
+  return native.crc32c(bytes, seed);
+}

@@ -1,0 +1,40 @@
+// @mapsync/native: thin, safe bindings to mmap, msync, fsync, fdatasync, fallocate,
+// madvise, mincore, mlock, mremap, futex and CRC32C. See README.md for the Linux
+// semantics of each call.
+import { native } from './native.js';
+import { loadBinding } from './loader.js';
+
+export { MS, ADVICE, FALLOCATE, pageSize } from './constants.js';
+export type { Advice, AdviceInfo, FallocateMode } from './constants.js';
+export { map, Mapping } from './mapping.js';
+export type {
+  Access,
+  FutexWaitOptions,
+  FutexWaitResult,
+  MadviseOptions,
+  MapOptions,
+  RemapOptions,
+} from './mapping.js';
+export {
+  fdatasync,
+  fdatasyncSync,
+  fallocate,
+  fallocateSync,
+  fsync,
+  fsyncDirectory,
+  fsyncDirectorySync,
+  fsyncSync,
+} from './files.js';
+export type { FallocateOptions } from './files.js';
+export { crc32c, crc32cHardware } from './crc32c.js';
+export { MapsyncError, MapsyncRangeError, MapsyncTypeError, errnoError } from './errors.js';
+export type { ByteRange, MapsyncErrorDetails } from './errors.js';
+export * as validate from './validate.js';
+export { candidatePaths } from './loader.js';
+export type { LoadAttempt } from './loader.js';
+
+/** Where the compiled addon was loaded from, and the system constants it was built with. */
+export function nativeInfo(): { path: string; source: string; constants: Readonly<Record<string, number>> } {
+  const { from } = loadBinding();
+  return { path: from.path, source: from.source, constants: native.constants };
+}

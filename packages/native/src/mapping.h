@@ -1,0 +1,61 @@
+// One Mapping per mmap() call. It is shared (std::shared_ptr) by everything that may
+// still touch the address: the JS handle, the ArrayBuffer's finalizer, and any
+// operation running off the event loop. The address is unmapped exactly once: by
+// unmap() when nothing is in flight, otherwise by the last in-flight operation, and
+// by the destructor if JavaScript dropped every reference without unmapping.
+#pragma once
+
+#include <napi.h>
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace mapsync {
+
+struct Mapping {
+  uint8_t* addr = nullptr;
+  size_t length = 0;
+  // JS-thread state: whether JS may still use the address, and how many async
+  // operations (flushes, futex waits) hold it.
+  bool open = true;
+  int in_flight = 0;
+  bool unmapped = false;
+  // Read by futex waiter threads: set when the mapping is closing so they stop waiting.
+  std::atomic<bool> closing{false};
+  // Words that waiter threads are blocked on, so unmap can wake them at once.
+  std::mutex waits_mutex;
+  std::vector<uint32_t*> waits;
+
+  void WakeWaiters();
+
+  ~Mapping();
+  // Unmaps now if nothing is in flight; otherwise the last operation to finish does.
+  int ReleaseIfIdle();
+};
+
+using MappingRef = std::shared_ptr<Mapping>;
+
+// Per add-on instance (main thread and each worker thread get their own).
+struct AddonState {
+  // Cleared when this instance's environment is torn down, so waiter threads give up.
+  std::shared_ptr<std::atomic<bool>> alive = std::make_shared<std::atomic<bool>>(true);
+  ~AddonState() { alive->store(false); }
+};
+
+// Looks up the Mapping behind a handle made by map(); nullptr if it is not ours.
+MappingRef* UnwrapMapping(Napi::Env env, Napi::Value handle);
+
+// Marks an async operation as using the mapping; Done() must follow on the JS thread.
+void BeginInFlight(const MappingRef& m);
+void EndInFlight(const MappingRef& m);
+
+void InitMapping(Napi::Env env, Napi::Object exports);
+void InitSync(Napi::Env env, Napi::Object exports);
+void InitFutex(Napi::Env env, Napi::Object exports);
+void InitCrc32c(Napi::Env env, Napi::Object exports);
+
+}  // namespace mapsync

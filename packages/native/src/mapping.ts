@@ -1,0 +1,286 @@
+// Mapping: one mmap() of a file descriptor range, with every call that acts on it.
+// The ArrayBuffer over the mapped bytes is detached by unmap() and remap(), so a view
+// kept past either can never reach memory that is no longer mapped: a DataView
+// throws, a typed array reads as empty.
+import { constants as osConstants } from 'node:os';
+
+import type { NativeHandle } from './binding.js';
+import { ADVICE, MS, type Advice, pageSize } from './constants.js';
+import { MapsyncError, MapsyncTypeError } from './errors.js';
+import { check, constant, native } from './native.js';
+import {
+  checkAligned,
+  checkBoolean,
+  checkFd,
+  checkObject,
+  checkOneOf,
+  checkRange,
+  checkSize,
+} from './validate.js';
+
+export type Access = 'read' | 'readwrite';
+
+export interface MapOptions {
+  /** Bytes to map; may exceed 4 GiB. Pages past the end of the file raise SIGBUS when touched. */
+  readonly length: number;
+  /** Offset in the file; a multiple of `pageSize`. Default 0. */
+  readonly offset?: number;
+  /** `'read'` (PROT_READ) or `'readwrite'` (PROT_READ|PROT_WRITE). Default `'read'`. */
+  readonly access?: Access;
+  /** MAP_SHARED (default): writes reach the file. `false`: MAP_PRIVATE, copy-on-write, never synced. */
+  readonly shared?: boolean;
+  /** MAP_POPULATE: fault every page in now instead of on first touch. Default false. */
+  readonly populate?: boolean;
+}
+
+export interface RemapOptions {
+  /** Let the kernel move the mapping when it cannot grow in place. Default true. */
+  readonly mayMove?: boolean;
+}
+
+export interface MadviseOptions {
+  /** Required for advices that lose data or change later reads (dontneed, remove, free, wipeonfork). */
+  readonly allowDestructive?: boolean;
+}
+
+/** Like Atomics.wait: `'ok'` when woken (possibly spuriously: re-check the word). */
+export type FutexWaitResult = 'ok' | 'not-equal' | 'timed-out';
+
+export interface FutexWaitOptions {
+  /** Give up after this many milliseconds. Default: wait until woken. */
+  readonly timeoutMs?: number;
+}
+
+const { errno } = osConstants;
+const { EAGAIN, EINTR, ETIMEDOUT, ECANCELED } = errno;
+
+function futexResult(status: number): FutexWaitResult {
+  // EINTR is a spurious wake-up: callers re-check the word anyway.
+  if (status === 0 || status === -EINTR) return 'ok';
+  if (status === -EAGAIN) return 'not-equal';
+  if (status === -ETIMEDOUT) return 'timed-out';
+  if (status === -ECANCELED) {
+    throw new MapsyncError('ECLOSED', 'the mapping was unmapped while waiting on it');
+  }
+  check(status, 'futex');
+  return 'ok';
+}
+
+/** Maps `length` bytes of `fd` from `offset`. The fd may be closed afterwards. */
+export function map(fd: number, options: MapOptions): Mapping {
+  checkFd(fd);
+  const opts = checkObject(options, 'options');
+  const length = checkSize(opts.length, 'options.length', Number.MAX_SAFE_INTEGER, 1);
+  const offset = checkAligned(checkSize(opts.offset ?? 0, 'options.offset'), pageSize, 'options.offset');
+  const access = checkOneOf<Access>(opts.access ?? 'read', ['read', 'readwrite'], 'options.access');
+  const shared = checkBoolean(opts.shared ?? true, 'options.shared');
+  const populate = checkBoolean(opts.populate ?? false, 'options.populate');
+
+  const prot = constant('PROT_READ') | (access === 'readwrite' ? constant('PROT_WRITE') : 0);
+  const flags =
+    (shared ? constant('MAP_SHARED') : constant('MAP_PRIVATE')) |
+    (populate ? constant('MAP_POPULATE') : 0);
+  const result = native.map(fd, length, offset, prot, flags);
+  if (typeof result === 'number') {
+    check(result, 'mmap', { range: { offset, length } });
+    throw new Error('unreachable');
+  }
+  return new Mapping(result.handle, result.buffer, { fileOffset: offset, access, shared });
+}
+
+export class Mapping implements Disposable {
+  readonly #handle: NativeHandle;
+  #buffer: ArrayBuffer;
+  #closed = false;
+  /** Offset of the first mapped byte in the file. */
+  readonly fileOffset: number;
+  readonly access: Access;
+  readonly shared: boolean;
+
+  /** @internal Use map(). */
+  constructor(
+    handle: NativeHandle,
+    buffer: ArrayBuffer,
+    info: { fileOffset: number; access: Access; shared: boolean },
+  ) {
+    this.#handle = handle;
+    this.#buffer = buffer;
+    this.fileOffset = info.fileOffset;
+    this.access = info.access;
+    this.shared = info.shared;
+  }
+
+  /** The mapped bytes. Replaced by remap(); detached by unmap(). */
+  get buffer(): ArrayBuffer {
+    this.#checkOpen();
+    return this.#buffer;
+  }
+
+  get length(): number {
+    return this.#closed ? 0 : this.#buffer.byteLength;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * A Uint8Array window of the mapping. Over 4 GiB, take windows: one typed array
+   * cannot span the whole mapping, but any offset is reachable.
+   */
+  bytes(offset = 0, length?: number): Uint8Array {
+    this.#checkOpen();
+    const start = checkSize(offset, 'offset');
+    const size = length === undefined ? this.length - Math.min(start, this.length) : checkSize(length, 'length');
+    checkRange(start, size, this.length, 'the mapping');
+    return new Uint8Array(this.#buffer, start, size);
+  }
+
+  /**
+   * msync(2) on the calling thread. `offset` must be a multiple of `pageSize`; the
+   * kernel rounds `length` up to whole pages. Default: the whole mapping, MS.SYNC.
+   */
+  msyncSync(offset = 0, length?: number, flags: number = MS.SYNC): void {
+    const range = this.#pageRange(offset, length);
+    check(native.msyncSync(this.#handle, range.offset, range.length, checkFlags(flags)), 'msync', {
+      range,
+    });
+  }
+
+  /** msync(2) on a thread-pool thread: the event loop keeps running while the disk works. */
+  async msync(offset = 0, length?: number, flags: number = MS.SYNC): Promise<void> {
+    const range = this.#pageRange(offset, length);
+    const status = await native.msync(this.#handle, range.offset, range.length, checkFlags(flags));
+    check(status, 'msync', { range });
+  }
+
+  /** madvise(2). Destructive advices (see ADVICE) need `{ allowDestructive: true }`. */
+  madvise(offset: number, length: number, advice: Advice, options: MadviseOptions = {}): void {
+    const range = this.#pageRange(offset, length);
+    const info = ADVICE[checkOneOf(advice, Object.keys(ADVICE), 'advice')];
+    if (info === undefined) throw new Error('unreachable');
+    if (info.destructive && checkObject(options, 'options').allowDestructive !== true) {
+      throw new MapsyncTypeError(
+        'ERR_DESTRUCTIVE_ADVICE',
+        `madvise '${advice}' ${info.meaning}; pass { allowDestructive: true } to mean it`,
+      );
+    }
+    check(native.madvise(this.#handle, range.offset, range.length, info.value), 'madvise', { range });
+  }
+
+  /**
+   * mincore(2): one entry per page of the range, 1 when the page is in the page
+   * cache (resident), 0 otherwise.
+   */
+  mincore(offset = 0, length?: number): Uint8Array {
+    const range = this.#pageRange(offset, length);
+    const pages = new Uint8Array(Math.ceil(range.length / pageSize));
+    check(native.mincore(this.#handle, range.offset, range.length, pages), 'mincore', { range });
+    for (let i = 0; i < pages.length; i++) pages[i] = (pages[i] ?? 0) & 1;
+    return pages;
+  }
+
+  /** mlock(2): keep the range resident (needs CAP_IPC_LOCK or RLIMIT_MEMLOCK room). */
+  mlock(offset = 0, length?: number): void {
+    const range = this.#pageRange(offset, length);
+    check(native.mlock(this.#handle, range.offset, range.length), 'mlock', { range });
+  }
+
+  munlock(offset = 0, length?: number): void {
+    const range = this.#pageRange(offset, length);
+    check(native.munlock(this.#handle, range.offset, range.length), 'munlock', { range });
+  }
+
+  /**
+   * mremap(2) (Linux): resize the mapping. The old buffer is detached even when the
+   * address did not move; the new one is returned and becomes `buffer`. Refused with
+   * EBUSY while an async msync or futex wait is running on this mapping.
+   */
+  remap(newLength: number, options: RemapOptions = {}): ArrayBuffer {
+    this.#checkOpen();
+    const length = checkSize(newLength, 'newLength', Number.MAX_SAFE_INTEGER, 1);
+    const mayMove = checkBoolean(checkObject(options, 'options').mayMove ?? true, 'options.mayMove');
+    const result = native.remap(this.#handle, this.#buffer, length, mayMove);
+    if (typeof result === 'number') {
+      check(result, 'mremap', { range: { offset: 0, length } });
+      throw new Error('unreachable');
+    }
+    this.#buffer = result.buffer;
+    return result.buffer;
+  }
+
+  /**
+   * Waits while the 32-bit word at `offset` equals `expected`, on a dedicated thread
+   * (never libuv's pool). Works across processes on a shared file mapping.
+   */
+  async futexWait(offset: number, expected: number, options: FutexWaitOptions = {}): Promise<FutexWaitResult> {
+    const [at, value, timeout] = this.#futexArgs(offset, expected, options);
+    return futexResult(await native.futexWait(this.#handle, at, value, timeout));
+  }
+
+  /** The same wait, blocking the calling thread (useful in worker threads). */
+  futexWaitSync(offset: number, expected: number, options: FutexWaitOptions = {}): FutexWaitResult {
+    const [at, value, timeout] = this.#futexArgs(offset, expected, options);
+    return futexResult(native.futexWaitSync(this.#handle, at, value, timeout));
+  }
+
+  /** Wakes up to `count` waiters on the word at `offset`; returns how many woke. */
+  futexWake(offset: number, count = 1): number {
+    this.#checkOpen();
+    const at = checkAligned(checkSize(offset, 'offset'), 4, 'offset');
+    checkRange(at, 4, this.length, 'the mapping');
+    const n = checkSize(count, 'count', 0x7fffffff);
+    return check(native.futexWake(this.#handle, at, n), 'futex');
+  }
+
+  /**
+   * munmap(2). The buffer is detached first, so no view can touch the address again.
+   * An async msync or futex wait still running keeps the pages mapped until it ends.
+   * Unmapping twice is an error (ECLOSED).
+   */
+  unmap(): void {
+    this.#checkOpen();
+    this.#closed = true;
+    check(native.unmap(this.#handle, this.#buffer), 'munmap');
+  }
+
+  [Symbol.dispose](): void {
+    if (!this.#closed) this.unmap();
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new MapsyncError('ECLOSED', 'the mapping was unmapped');
+  }
+
+  #pageRange(offset: number, length: number | undefined): { offset: number; length: number } {
+    this.#checkOpen();
+    const start = checkAligned(checkSize(offset, 'offset'), pageSize, 'offset');
+    const size =
+      length === undefined ? this.length - Math.min(start, this.length) : checkSize(length, 'length');
+    checkRange(start, size, this.length, 'the mapping');
+    return { offset: start, length: size };
+  }
+
+  #futexArgs(offset: number, expected: number, options: FutexWaitOptions): [number, number, number] {
+    this.#checkOpen();
+    const at = checkAligned(checkSize(offset, 'offset'), 4, 'offset');
+    checkRange(at, 4, this.length, 'the mapping');
+    const value = checkSize(expected, 'expected', 0xffffffff);
+    const timeoutMs = checkObject(options, 'options').timeoutMs;
+    const timeout = timeoutMs === undefined ? -1 : checkSize(timeoutMs, 'options.timeoutMs');
+    return [at, value, timeout];
+  }
+}
+
+const knownFlags = MS.SYNC | MS.ASYNC | MS.INVALIDATE;
+
+function checkFlags(flags: number): number {
+  checkSize(flags, 'flags', 0x7fffffff);
+  if ((flags & ~knownFlags) !== 0) {
+    throw new MapsyncTypeError(
+      'ERR_INVALID_ARG_VALUE',
+      `flags must combine MS.SYNC, MS.ASYNC and MS.INVALIDATE, received ${flags}`,
+    );
+  }
+  return flags;
+}

@@ -1,0 +1,44 @@
+// The operating-system calls this addon makes, behind one small interface.
+// Each platform implements it in one file (platform_linux.cc today; macOS would use
+// msync + F_FULLFSYNC, Windows FlushViewOfFile + FlushFileBuffers). Every function
+// returns 0 (or a non-negative count) on success and a negative errno on failure, so
+// the N-API layer never reads errno itself and TypeScript turns codes into errors.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+namespace mapsync::platform {
+
+long PageSize();
+
+int Map(int fd, size_t length, int64_t offset, int prot, int flags, void** out);
+int Unmap(void* addr, size_t length);
+// Grows or shrinks a mapping; with may_move the kernel may place it elsewhere.
+int Remap(void* addr, size_t old_length, size_t new_length, bool may_move, void** out);
+
+int SyncRange(void* addr, size_t length, int flags);
+int SyncFile(int fd);
+int SyncFileData(int fd);
+int Allocate(int fd, int mode, int64_t offset, int64_t length);
+
+int Advise(void* addr, size_t length, int advice);
+int Residency(void* addr, size_t length, unsigned char* pages_out);
+int Lock(void* addr, size_t length);
+int Unlock(void* addr, size_t length);
+
+// Waits while *word == expected, at most timeout_ns (negative: no limit).
+// Returns 0 when woken, -EAGAIN when the word differed, -ETIMEDOUT, or -EINTR.
+// Shared (not FUTEX_PRIVATE) so processes mapping the same file meet on it.
+int FutexWait(uint32_t* word, uint32_t expected, int64_t timeout_ns);
+// Returns how many waiters were woken.
+int FutexWake(uint32_t* word, int count);
+
+int64_t MonotonicNanos();
+
+// Name/value pairs of the flags the TypeScript layer passes through (MS_SYNC, MADV_*...).
+std::vector<std::pair<const char*, int>> Constants();
+
+}  // namespace mapsync::platform

@@ -1,0 +1,139 @@
+// The durability calls: msync, fsync, fdatasync, fallocate. Each has a synchronous
+// form (runs on the calling thread) and an async form that runs on libuv's thread
+// pool and resolves a Promise with 0 or -errno; TypeScript raises the error, so no
+// C++ here builds JavaScript errors.
+#include <functional>
+
+#include "mapping.h"
+#include "platform.h"
+
+namespace mapsync {
+
+namespace {
+
+Napi::Value Errno(Napi::Env env, int rc) { return Napi::Number::New(env, rc); }
+
+// Runs `call` off the event loop. Holding `mapping` (when set) keeps the address
+// mapped until the call returns, even if JavaScript unmaps in the meantime.
+class BlockingCall : public Napi::AsyncWorker {
+ public:
+  BlockingCall(Napi::Env env, std::function<int()> call, MappingRef mapping)
+      : Napi::AsyncWorker(env, "mapsync:blocking"),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        call_(std::move(call)),
+        mapping_(std::move(mapping)) {
+    if (mapping_) BeginInFlight(mapping_);
+  }
+
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+  void Execute() override { rc_ = call_(); }
+
+  void OnOK() override {
+    if (mapping_) EndInFlight(mapping_);
+    deferred_.Resolve(Napi::Number::New(Env(), rc_));
+  }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  std::function<int()> call_;
+  MappingRef mapping_;
+  int rc_ = 0;
+};
+
+Napi::Value Queue(Napi::Env env, std::function<int()> call, MappingRef mapping) {
+  auto* worker = new BlockingCall(env, std::move(call), std::move(mapping));
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
+// A Promise already settled with a status code, for calls refused before queueing.
+Napi::Value Settled(Napi::Env env, int rc) {
+  auto deferred = Napi::Promise::Deferred::New(env);
+  deferred.Resolve(Napi::Number::New(env, rc));
+  return deferred.Promise();
+}
+
+struct RangeArgs {
+  MappingRef mapping;
+  size_t offset;
+  size_t length;
+  int flags;
+};
+
+bool ReadRange(const Napi::CallbackInfo& info, RangeArgs* out) {
+  MappingRef* ref = UnwrapMapping(info.Env(), info[0]);
+  if (ref == nullptr || !(*ref)->open) return false;
+  out->mapping = *ref;
+  out->offset = static_cast<size_t>(info[1].As<Napi::Number>().Int64Value());
+  out->length = static_cast<size_t>(info[2].As<Napi::Number>().Int64Value());
+  out->flags = info[3].As<Napi::Number>().Int32Value();
+  return true;
+}
+
+// msyncSync(handle, offset, length, flags) -> 0 | -errno
+Napi::Value MsyncSync(const Napi::CallbackInfo& info) {
+  RangeArgs a;
+  if (!ReadRange(info, &a)) return Errno(info.Env(), -EBADF);
+  return Errno(info.Env(),
+               platform::SyncRange(a.mapping->addr + a.offset, a.length, a.flags));
+}
+
+// msync(handle, offset, length, flags) -> Promise<0 | -errno>
+Napi::Value MsyncAsync(const Napi::CallbackInfo& info) {
+  RangeArgs a;
+  if (!ReadRange(info, &a)) return Settled(info.Env(), -EBADF);
+  uint8_t* start = a.mapping->addr + a.offset;
+  size_t length = a.length;
+  int flags = a.flags;
+  return Queue(
+      info.Env(), [=] { return platform::SyncRange(start, length, flags); }, a.mapping);
+}
+
+template <int (*Call)(int)>
+Napi::Value FdSync(const Napi::CallbackInfo& info) {
+  return Errno(info.Env(), Call(info[0].As<Napi::Number>().Int32Value()));
+}
+
+template <int (*Call)(int)>
+Napi::Value FdAsync(const Napi::CallbackInfo& info) {
+  int fd = info[0].As<Napi::Number>().Int32Value();
+  return Queue(info.Env(), [fd] { return Call(fd); }, nullptr);
+}
+
+// fallocate(fd, mode, offset, length): offsets are 64-bit; JS numbers carry them
+// exactly up to 2^53, which TypeScript checks.
+Napi::Value AllocateSync(const Napi::CallbackInfo& info) {
+  int fd = info[0].As<Napi::Number>().Int32Value();
+  int mode = info[1].As<Napi::Number>().Int32Value();
+  int64_t offset = info[2].As<Napi::Number>().Int64Value();
+  int64_t length = info[3].As<Napi::Number>().Int64Value();
+  return Errno(info.Env(), platform::Allocate(fd, mode, offset, length));
+}
+
+Napi::Value AllocateAsync(const Napi::CallbackInfo& info) {
+  int fd = info[0].As<Napi::Number>().Int32Value();
+  int mode = info[1].As<Napi::Number>().Int32Value();
+  int64_t offset = info[2].As<Napi::Number>().Int64Value();
+  int64_t length = info[3].As<Napi::Number>().Int64Value();
+  return Queue(
+      info.Env(), [=] { return platform::Allocate(fd, mode, offset, length); }, nullptr);
+}
+
+}  // namespace
+
+void InitSync(Napi::Env env, Napi::Object exports) {
+  exports.Set("msyncSync", Napi::Function::New(env, MsyncSync, "msyncSync"));
+  exports.Set("msync", Napi::Function::New(env, MsyncAsync, "msync"));
+  exports.Set("fsyncSync", Napi::Function::New(env, FdSync<platform::SyncFile>, "fsyncSync"));
+  exports.Set("fsync", Napi::Function::New(env, FdAsync<platform::SyncFile>, "fsync"));
+  exports.Set("fdatasyncSync",
+              Napi::Function::New(env, FdSync<platform::SyncFileData>, "fdatasyncSync"));
+  exports.Set("fdatasync",
+              Napi::Function::New(env, FdAsync<platform::SyncFileData>, "fdatasync"));
+  exports.Set("fallocateSync", Napi::Function::New(env, AllocateSync, "fallocateSync"));
+  exports.Set("fallocate", Napi::Function::New(env, AllocateAsync, "fallocate"));
+}
+
+}  // namespace mapsync

@@ -1,0 +1,9 @@
+import { defineConfig } from 'vitest/config';
+
+// One test run over every workspace package; each package's own vitest.config.ts
+// only names itself and inherits the shared preset.
+export default defineConfig({
+  test: {
+    projects: ['packages/*', 'apps/*'],
+  },
+});
