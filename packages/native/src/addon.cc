@@ -6,7 +6,7 @@
 namespace mapsync {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  env.SetInstanceData(new AddonState());
+  env.SetInstanceData<AddonState, FreeAddonState>(NewAddonState(env));
 
   Napi::Object constants = Napi::Object::New(env);
   for (const auto& [name, value] : platform::Constants()) constants.Set(name, value);

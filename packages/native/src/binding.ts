@@ -6,11 +6,6 @@ export interface NativeHandle {
   readonly __mapsyncMapping: unique symbol;
 }
 
-export interface NativeMapping {
-  handle: NativeHandle;
-  buffer: ArrayBuffer;
-}
-
 export type Status = number;
 
 export interface NativeBinding {
@@ -18,9 +13,13 @@ export interface NativeBinding {
   readonly constants: Readonly<Record<string, number>>;
   readonly crc32cHardware: boolean;
 
-  map(fd: number, length: number, offset: number, prot: number, flags: number): NativeMapping | Status;
-  unmap(handle: NativeHandle, buffer: ArrayBuffer): Status;
-  remap(handle: NativeHandle, buffer: ArrayBuffer, length: number, mayMove: boolean): NativeMapping | Status;
+  map(fd: number, length: number, offset: number, prot: number, flags: number): NativeHandle | Status;
+  /** An external ArrayBuffer over [offset, offset + length) of the mapping. */
+  window(handle: NativeHandle, offset: number, length: number): ArrayBuffer | Status;
+  /** Detaches every window, then unmaps (deferred while async calls hold the address). */
+  unmap(handle: NativeHandle, windows: ArrayBuffer[]): Status;
+  /** Detaches every window, then mremap()s; the handle then refers to the new range. */
+  remap(handle: NativeHandle, windows: ArrayBuffer[], length: number, mayMove: boolean): Status;
 
   msyncSync(handle: NativeHandle, offset: number, length: number, flags: number): Status;
   msync(handle: NativeHandle, offset: number, length: number, flags: number): Promise<Status>;

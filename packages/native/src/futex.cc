@@ -12,22 +12,37 @@ namespace mapsync {
 
 namespace {
 
-// How often a waiting thread checks whether its mapping or environment went away
-// (only matters at worker-thread teardown; unmap wakes waiters immediately).
+// How often a waiting thread re-checks whether its mapping is closing, in case the
+// wake sent by unmap() raced with the thread entering futex().
 constexpr int64_t kCheckIntervalNs = 200 * 1000 * 1000;
 
 struct WaitJob;
 void OnWaitDone(Napi::Env env, Napi::Function, void*, WaitJob* job);
 using WaitDone = Napi::TypedThreadSafeFunction<void, WaitJob, OnWaitDone>;
 
+}  // namespace
+
+// Owns every waiter thread of one environment. Node unloads an addon's code when the
+// worker thread that loaded it exits, so no thread may outlive its environment: the
+// cleanup hook wakes and joins them all before that happens.
+struct AddonState {
+  std::atomic<bool> alive{true};
+  WaitDone done;  // one channel back to the JS thread, referenced only while waits are pending
+  std::mutex jobs_mutex;
+  std::vector<WaitJob*> jobs;  // JS thread adds; JS thread or teardown removes
+  int pending = 0;             // JS thread only
+};
+
+namespace {
+
 struct WaitJob {
+  AddonState* state;
   MappingRef mapping;
   uint32_t* word;
   uint32_t expected;
   int64_t deadline_ns;  // negative: no deadline
-  std::shared_ptr<std::atomic<bool>> alive;
   Napi::Promise::Deferred deferred;
-  WaitDone done;
+  std::thread thread;
   int rc = 0;
 };
 
@@ -41,6 +56,16 @@ int64_t TimeoutNs(const Napi::Value& ms) {
   return v < 0 ? -1 : static_cast<int64_t>(v * 1e6);
 }
 
+void Forget(AddonState* state, WaitJob* job) {
+  std::lock_guard<std::mutex> lock(state->jobs_mutex);
+  for (auto it = state->jobs.begin(); it != state->jobs.end(); ++it) {
+    if (*it == job) {
+      state->jobs.erase(it);
+      return;
+    }
+  }
+}
+
 // Returns 0 (woken), -EAGAIN (value differed), -ETIMEDOUT or -ECANCELED.
 int WaitLoop(WaitJob* job) {
   Mapping* m = job->mapping.get();
@@ -50,7 +75,7 @@ int WaitLoop(WaitJob* job) {
   }
   int rc;
   for (;;) {
-    if (m->closing.load() || !job->alive->load()) {
+    if (m->closing.load() || !job->state->alive.load()) {
       rc = -ECANCELED;
       break;
     }
@@ -64,7 +89,7 @@ int WaitLoop(WaitJob* job) {
       if (remaining < slice) slice = remaining;
     }
     rc = platform::FutexWait(job->word, job->expected, slice);
-    if (m->closing.load()) rc = -ECANCELED;
+    if (m->closing.load() || !job->state->alive.load()) rc = -ECANCELED;
     if (rc == -ETIMEDOUT || rc == -EINTR) continue;
     break;
   }
@@ -80,12 +105,39 @@ int WaitLoop(WaitJob* job) {
   return rc;
 }
 
+void RunWait(WaitJob* job) {
+  job->rc = WaitLoop(job);
+  // During teardown the environment is going away: the cleanup hook joins this
+  // thread and frees the job, so nothing is sent back.
+  if (job->state->alive.load()) job->state->done.BlockingCall(job);
+}
+
 void OnWaitDone(Napi::Env env, Napi::Function, void*, WaitJob* job) {
-  if (env != nullptr) {
-    EndInFlight(job->mapping);
-    job->deferred.Resolve(Napi::Number::New(env, job->rc));
-  }
+  // A null env means the channel is being torn down; the cleanup hook frees the job.
+  if (env == nullptr) return;
+  AddonState* state = job->state;
+  job->thread.join();
+  Forget(state, job);
+  EndInFlight(job->mapping);
+  job->deferred.Resolve(Napi::Number::New(env, job->rc));
+  if (--state->pending == 0) state->done.Unref(env);
   delete job;
+}
+
+void Teardown(void* arg) {
+  auto* state = static_cast<AddonState*>(arg);
+  state->alive.store(false);
+  std::vector<WaitJob*> jobs;
+  {
+    std::lock_guard<std::mutex> lock(state->jobs_mutex);
+    jobs.swap(state->jobs);
+  }
+  for (WaitJob* job : jobs) job->mapping->WakeWaiters();
+  for (WaitJob* job : jobs) {
+    if (job->thread.joinable()) job->thread.join();
+    delete job;
+  }
+  state->done.Abort();
 }
 
 // futexWaitSync(handle, offset, expected, timeoutMs) -> 0 | -EAGAIN | -ETIMEDOUT | -EINTR
@@ -108,26 +160,25 @@ Napi::Value WaitAsync(const Napi::CallbackInfo& info) {
     return deferred.Promise();
   }
   int64_t timeout = TimeoutNs(info[3]);
-  auto* job = new WaitJob{*ref,
+  AddonState* state = env.GetInstanceData<AddonState>();
+  auto* job = new WaitJob{state,
+                          *ref,
                           WordAt(*ref, info[1]),
                           info[2].As<Napi::Number>().Uint32Value(),
                           timeout < 0 ? -1 : platform::MonotonicNanos() + timeout,
-                          env.GetInstanceData<AddonState>()->alive,
                           deferred,
-                          WaitDone::New(env, "mapsync:futexWait", 0, 1),
+                          std::thread(),
                           0};
   BeginInFlight(job->mapping);
-  Napi::Promise promise = deferred.Promise();
-  std::thread([job] {
-    job->rc = WaitLoop(job);
-    WaitDone done = job->done;
-    if (done.BlockingCall(job) != napi_ok) {
-      // The environment is gone: nobody is left to resolve; just free the job.
-      delete job;
-    }
-    done.Release();
-  }).detach();
-  return promise;
+  if (state->pending++ == 0) state->done.Ref(env);
+  {
+    std::lock_guard<std::mutex> lock(state->jobs_mutex);
+    state->jobs.push_back(job);
+  }
+  // The thread cannot report back before this function returns: its result is
+  // delivered on this (the JS) thread, so job->thread is set by then.
+  job->thread = std::thread(RunWait, job);
+  return deferred.Promise();
 }
 
 // futexWake(handle, offset, count) -> woken | -errno
@@ -145,6 +196,18 @@ void Mapping::WakeWaiters() {
   std::lock_guard<std::mutex> lock(waits_mutex);
   for (uint32_t* word : waits) platform::FutexWake(word, INT_MAX);
 }
+
+AddonState* NewAddonState(Napi::Env env) {
+  auto* state = new AddonState();
+  state->done = WaitDone::New(env, "mapsync:futexWait", 0, 1);
+  state->done.Unref(env);
+  // Registered after the channel, so it runs before the channel's own cleanup
+  // (hooks run in reverse order) and can still join threads that use it.
+  napi_add_env_cleanup_hook(env, Teardown, state);
+  return state;
+}
+
+void FreeAddonState(Napi::Env, AddonState* state) { delete state; }
 
 void InitFutex(Napi::Env env, Napi::Object exports) {
   exports.Set("futexWaitSync", Napi::Function::New(env, WaitSync, "futexWaitSync"));

@@ -6,7 +6,7 @@ import { loadBinding } from './loader.js';
 
 export { MS, ADVICE, FALLOCATE, pageSize } from './constants.js';
 export type { Advice, AdviceInfo, FallocateMode } from './constants.js';
-export { map, Mapping } from './mapping.js';
+export { map, Mapping, MAX_BUFFER_LENGTH, LARGE_MAPPING_WINDOW } from './mapping.js';
 export type {
   Access,
   FutexWaitOptions,

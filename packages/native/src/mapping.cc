@@ -19,18 +19,12 @@ void FinalizeHandle(Napi::Env, MappingRef* ref) { delete ref; }
 // The ArrayBuffer keeps the Mapping alive until V8 drops its backing store.
 void FinalizeBuffer(Napi::Env, void*, MappingRef* ref) { delete ref; }
 
-Napi::ArrayBuffer NewBuffer(Napi::Env env, const MappingRef& m) {
-  return Napi::ArrayBuffer::New(env, m->addr, m->length, FinalizeBuffer, new MappingRef(m));
+void DetachAll(Napi::Value buffers) {
+  Napi::Array list = buffers.As<Napi::Array>();
+  for (uint32_t i = 0; i < list.Length(); i++) list.Get(i).As<Napi::ArrayBuffer>().Detach();
 }
 
-Napi::Object HandleAndBuffer(Napi::Env env, Napi::Value handle, Napi::ArrayBuffer buffer) {
-  Napi::Object result = Napi::Object::New(env);
-  result.Set("handle", handle);
-  result.Set("buffer", buffer);
-  return result;
-}
-
-// map(fd, length, offset, prot, flags) -> { handle, buffer } | -errno
+// map(fd, length, offset, prot, flags) -> handle | -errno
 Napi::Value MapFile(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd = info[0].As<Napi::Number>().Int32Value();
@@ -48,11 +42,25 @@ Napi::Value MapFile(const Napi::CallbackInfo& info) {
   m->length = length;
   auto handle = Napi::External<MappingRef>::New(env, new MappingRef(m), FinalizeHandle);
   napi_type_tag_object(env, handle, &kMappingTag);
-  return HandleAndBuffer(env, handle, NewBuffer(env, m));
+  return handle;
 }
 
-// unmap(handle, buffer) -> 0 | -errno. Detaches the buffer first, so no view can
-// reach the address after this returns, whatever happens to the munmap.
+// window(handle, offset, length) -> ArrayBuffer over [offset, offset + length) | -errno.
+// TypeScript hands out windows that never overlap (one per fixed-size chunk) and
+// keeps them, so no two ArrayBuffers cover the same byte; each window keeps the
+// Mapping alive until V8 drops it.
+Napi::Value Window(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  MappingRef* ref = UnwrapMapping(env, info[0]);
+  if (ref == nullptr || !(*ref)->open) return Errno(env, -EBADF);
+  size_t offset = static_cast<size_t>(info[1].As<Napi::Number>().Int64Value());
+  size_t length = static_cast<size_t>(info[2].As<Napi::Number>().Int64Value());
+  return Napi::ArrayBuffer::New(env, (*ref)->addr + offset, length, FinalizeBuffer,
+                                new MappingRef(*ref));
+}
+
+// unmap(handle, windows[]) -> 0 | -errno. Detaches every window first, so no view
+// can reach the address after this returns, whatever happens to the munmap.
 Napi::Value UnmapFile(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   MappingRef* ref = UnwrapMapping(env, info[0]);
@@ -61,13 +69,13 @@ Napi::Value UnmapFile(const Napi::CallbackInfo& info) {
   m->open = false;
   m->closing.store(true);
   m->WakeWaiters();
-  info[1].As<Napi::ArrayBuffer>().Detach();
+  DetachAll(info[1]);
   return Errno(env, m->ReleaseIfIdle());
 }
 
-// remap(handle, buffer, newLength, mayMove) -> { handle, buffer } | -errno.
-// The old buffer is detached even when the address does not change, so stale views
-// fail loudly and two live ArrayBuffers never share one address.
+// remap(handle, windows[], newLength, mayMove) -> 0 | -errno.
+// Every window is detached even when the address does not change, so stale views
+// fail loudly; TypeScript asks for fresh windows afterwards.
 Napi::Value RemapFile(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   MappingRef* ref = UnwrapMapping(env, info[0]);
@@ -81,9 +89,9 @@ Napi::Value RemapFile(const Napi::CallbackInfo& info) {
   void* moved = nullptr;
   int rc = platform::Remap(m->addr, m->length, new_length, may_move, &moved);
   if (rc < 0) return Errno(env, rc);
-  info[1].As<Napi::ArrayBuffer>().Detach();
+  DetachAll(info[1]);
 
-  // The old Mapping object stays with the old (detached) buffer; the address now
+  // The old Mapping object stays with the old (detached) windows; the address now
   // belongs to a fresh Mapping so a late finalizer of the old one cannot unmap it.
   auto next = std::make_shared<Mapping>();
   next->addr = static_cast<uint8_t*>(moved);
@@ -91,7 +99,7 @@ Napi::Value RemapFile(const Napi::CallbackInfo& info) {
   m->open = false;
   m->unmapped = true;
   *ref = next;
-  return HandleAndBuffer(env, info[0], NewBuffer(env, next));
+  return Errno(env, 0);
 }
 
 // madvise(handle, offset, length, advice) -> 0 | -errno
@@ -157,6 +165,7 @@ void EndInFlight(const MappingRef& m) {
 
 void InitMapping(Napi::Env env, Napi::Object exports) {
   exports.Set("map", Napi::Function::New(env, MapFile, "map"));
+  exports.Set("window", Napi::Function::New(env, Window, "window"));
   exports.Set("unmap", Napi::Function::New(env, UnmapFile, "unmap"));
   exports.Set("remap", Napi::Function::New(env, RemapFile, "remap"));
   exports.Set("madvise", Napi::Function::New(env, Advise, "madvise"));

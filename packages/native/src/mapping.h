@@ -39,12 +39,11 @@ struct Mapping {
 
 using MappingRef = std::shared_ptr<Mapping>;
 
-// Per add-on instance (main thread and each worker thread get their own).
-struct AddonState {
-  // Cleared when this instance's environment is torn down, so waiter threads give up.
-  std::shared_ptr<std::atomic<bool>> alive = std::make_shared<std::atomic<bool>>(true);
-  ~AddonState() { alive->store(false); }
-};
+// Per add-on instance (the main thread and each worker thread get their own);
+// defined in futex.cc, which owns the only threads this addon starts.
+struct AddonState;
+AddonState* NewAddonState(Napi::Env env);
+void FreeAddonState(Napi::Env env, AddonState* state);
 
 // Looks up the Mapping behind a handle made by map(); nullptr if it is not ours.
 MappingRef* UnwrapMapping(Napi::Env env, Napi::Value handle);

@@ -2,11 +2,12 @@
 // The ArrayBuffer over the mapped bytes is detached by unmap() and remap(), so a view
 // kept past either can never reach memory that is no longer mapped: a DataView
 // throws, a typed array reads as empty.
+import { constants as bufferConstants } from 'node:buffer';
 import { constants as osConstants } from 'node:os';
 
 import type { NativeHandle } from './binding.js';
 import { ADVICE, MS, type Advice, pageSize } from './constants.js';
-import { MapsyncError, MapsyncTypeError } from './errors.js';
+import { MapsyncError, MapsyncRangeError, MapsyncTypeError } from './errors.js';
 import { check, constant, native } from './native.js';
 import {
   checkAligned,
@@ -80,17 +81,29 @@ export function map(fd: number, options: MapOptions): Mapping {
   const flags =
     (shared ? constant('MAP_SHARED') : constant('MAP_PRIVATE')) |
     (populate ? constant('MAP_POPULATE') : 0);
-  const result = native.map(fd, length, offset, prot, flags);
-  if (typeof result === 'number') {
-    check(result, 'mmap', { range: { offset, length } });
+  const handle = native.map(fd, length, offset, prot, flags);
+  if (typeof handle === 'number') {
+    check(handle, 'mmap', { range: { offset, length } });
     throw new Error('unreachable');
   }
-  return new Mapping(result.handle, result.buffer, { fileOffset: offset, access, shared });
+  return new Mapping(handle, length, { fileOffset: offset, access, shared });
 }
+
+/**
+ * The largest ArrayBuffer Node can put over external memory (4 GiB on Node 20:
+ * Node-API builds external ArrayBuffers as Buffers). Larger mappings are reached
+ * through windows of `LARGE_MAPPING_WINDOW` bytes.
+ */
+export const MAX_BUFFER_LENGTH: number = bufferConstants.MAX_LENGTH;
+/** Window size for mappings larger than MAX_BUFFER_LENGTH (1 GiB, page aligned). */
+export const LARGE_MAPPING_WINDOW = 2 ** 30;
 
 export class Mapping implements Disposable {
   readonly #handle: NativeHandle;
-  #buffer: ArrayBuffer;
+  #length: number;
+  // Windows handed out so far, by index; they never overlap, so no two ArrayBuffers
+  // ever cover the same byte. A mapping that fits one buffer has a single window.
+  readonly #windows = new Map<number, ArrayBuffer>();
   #closed = false;
   /** Offset of the first mapped byte in the file. */
   readonly fileOffset: number;
@@ -100,24 +113,39 @@ export class Mapping implements Disposable {
   /** @internal Use map(). */
   constructor(
     handle: NativeHandle,
-    buffer: ArrayBuffer,
+    length: number,
     info: { fileOffset: number; access: Access; shared: boolean },
   ) {
     this.#handle = handle;
-    this.#buffer = buffer;
+    this.#length = length;
     this.fileOffset = info.fileOffset;
     this.access = info.access;
     this.shared = info.shared;
   }
 
-  /** The mapped bytes. Replaced by remap(); detached by unmap(). */
+  /**
+   * All the mapped bytes as one ArrayBuffer. Replaced by remap(); detached by unmap().
+   * A mapping larger than MAX_BUFFER_LENGTH has no single buffer: use bytes().
+   */
   get buffer(): ArrayBuffer {
     this.#checkOpen();
-    return this.#buffer;
+    if (this.#length > MAX_BUFFER_LENGTH) {
+      throw new MapsyncRangeError(
+        'ERR_BUFFER_TOO_LARGE',
+        `a mapping of ${this.#length} bytes is larger than one ArrayBuffer can be ` +
+          `(${MAX_BUFFER_LENGTH} on this Node.js); use bytes(offset, length) windows`,
+      );
+    }
+    return this.#window(0);
   }
 
   get length(): number {
-    return this.#closed ? 0 : this.#buffer.byteLength;
+    return this.#closed ? 0 : this.#length;
+  }
+
+  /** Bytes per window: the whole mapping when it fits one ArrayBuffer, else LARGE_MAPPING_WINDOW. */
+  get windowSize(): number {
+    return this.#length > MAX_BUFFER_LENGTH ? LARGE_MAPPING_WINDOW : this.#length;
   }
 
   get closed(): boolean {
@@ -125,15 +153,45 @@ export class Mapping implements Disposable {
   }
 
   /**
-   * A Uint8Array window of the mapping. Over 4 GiB, take windows: one typed array
-   * cannot span the whole mapping, but any offset is reachable.
+   * A Uint8Array over part of the mapping (no copy). Any offset is reachable, past
+   * 4 GiB too; on a mapping larger than MAX_BUFFER_LENGTH a view must lie within one
+   * window of `windowSize` bytes.
    */
   bytes(offset = 0, length?: number): Uint8Array {
     this.#checkOpen();
     const start = checkSize(offset, 'offset');
-    const size = length === undefined ? this.length - Math.min(start, this.length) : checkSize(length, 'length');
-    checkRange(start, size, this.length, 'the mapping');
-    return new Uint8Array(this.#buffer, start, size);
+    checkRange(start, 0, this.#length, 'the mapping');
+    const index = Math.min(Math.floor(start / this.windowSize), this.#windowCount() - 1);
+    const windowStart = index * this.windowSize;
+    const windowEnd = Math.min(this.#length, windowStart + this.windowSize);
+    const size = length === undefined ? windowEnd - start : checkSize(length, 'length');
+    checkRange(start, size, this.#length, 'the mapping');
+    if (start + size > windowEnd) {
+      throw new MapsyncRangeError(
+        'ERR_CROSSES_WINDOW',
+        `range [${start}, ${start + size}) crosses a ${this.windowSize}-byte window boundary ` +
+          `of this ${this.#length}-byte mapping; split it at ${windowEnd}`,
+      );
+    }
+    return new Uint8Array(this.#window(index), start - windowStart, size);
+  }
+
+  #windowCount(): number {
+    return Math.ceil(this.#length / this.windowSize);
+  }
+
+  #window(index: number): ArrayBuffer {
+    const cached = this.#windows.get(index);
+    if (cached !== undefined) return cached;
+    const start = index * this.windowSize;
+    const length = Math.min(this.windowSize, this.#length - start);
+    const created = native.window(this.#handle, start, length);
+    if (typeof created === 'number') {
+      check(created, 'mmap', { range: { offset: start, length } });
+      throw new Error('unreachable');
+    }
+    this.#windows.set(index, created);
+    return created;
   }
 
   /**
@@ -192,21 +250,19 @@ export class Mapping implements Disposable {
   }
 
   /**
-   * mremap(2) (Linux): resize the mapping. The old buffer is detached even when the
-   * address did not move; the new one is returned and becomes `buffer`. Refused with
-   * EBUSY while an async msync or futex wait is running on this mapping.
+   * mremap(2) (Linux): resize the mapping. Every buffer and view handed out so far is
+   * detached, even when the address did not move; `buffer` and `bytes()` give fresh
+   * ones. Refused with EBUSY while an async msync or futex wait runs on this mapping.
    */
-  remap(newLength: number, options: RemapOptions = {}): ArrayBuffer {
+  remap(newLength: number, options: RemapOptions = {}): void {
     this.#checkOpen();
     const length = checkSize(newLength, 'newLength', Number.MAX_SAFE_INTEGER, 1);
     const mayMove = checkBoolean(checkObject(options, 'options').mayMove ?? true, 'options.mayMove');
-    const result = native.remap(this.#handle, this.#buffer, length, mayMove);
-    if (typeof result === 'number') {
-      check(result, 'mremap', { range: { offset: 0, length } });
-      throw new Error('unreachable');
-    }
-    this.#buffer = result.buffer;
-    return result.buffer;
+    check(native.remap(this.#handle, [...this.#windows.values()], length, mayMove), 'mremap', {
+      range: { offset: 0, length },
+    });
+    this.#windows.clear();
+    this.#length = length;
   }
 
   /**
@@ -241,7 +297,9 @@ export class Mapping implements Disposable {
   unmap(): void {
     this.#checkOpen();
     this.#closed = true;
-    check(native.unmap(this.#handle, this.#buffer), 'munmap');
+    const windows = [...this.#windows.values()];
+    this.#windows.clear();
+    check(native.unmap(this.#handle, windows), 'munmap');
   }
 
   [Symbol.dispose](): void {

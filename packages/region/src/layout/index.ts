@@ -1,0 +1,42 @@
+// Declarative typed records over mapped bytes: the constructors and the types of the
+// values and views they produce.
+export {
+  array,
+  bytes,
+  f32,
+  f64,
+  i16,
+  i32,
+  i64,
+  i8,
+  struct,
+  u16,
+  u32,
+  u64,
+  u8,
+  utf8,
+} from './define.js';
+export type { StructOptions } from './define.js';
+export type {
+  ArrayLayout,
+  ArrayView,
+  BytesLayout,
+  Field,
+  FieldView,
+  Fields,
+  Input,
+  Layout,
+  OrderedScalarLayout,
+  ReadonlyArrayView,
+  ReadonlyFieldView,
+  ReadonlyRecordCursor,
+  ReadonlyRecordView,
+  RecordCursor,
+  RecordView,
+  ScalarLayout,
+  ScalarType,
+  StructLayout,
+  StructValue,
+  Utf8Layout,
+  Value,
+} from './types.js';

@@ -1,0 +1,157 @@
+// Durable commits of 100-byte records through @mapsync/wal, side by side with the same
+// loop in C (pwrite + fdatasync on a preallocated file, bench/commits.c), and group
+// commit throughput with 1 to 1,000 concurrent committers.
+//
+//   node bench/commits.mjs [--dir DIR] [--rounds 4] [--serial 1000] [--seconds 1.5] [--json FILE]
+//
+// C and JS alternate over several rounds so a noisy shared VM hits both alike; compare
+// the ratios of one run, not absolute times across runs.
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+import { benchDir, compileC, describeMachine, summarize, us } from '@mapsync/bench-kit';
+import { WriteAheadLog } from '@mapsync/wal';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const RECORD = 100;
+const COMMITTERS = [1, 10, 100, 1000];
+
+const { values: opts } = parseArgs({
+  options: {
+    dir: { type: 'string' },
+    rounds: { type: 'string', default: '4' },
+    serial: { type: 'string', default: '1000' },
+    seconds: { type: 'string', default: '1.5' },
+    json: { type: 'string' },
+  },
+});
+const rounds = Number(opts.rounds);
+const serialPerRound = Math.ceil(Number(opts.serial) / rounds);
+const seconds = Number(opts.seconds);
+
+const record = new Uint8Array(RECORD).fill(0x72);
+
+function runC(bin, dir) {
+  const out = execFileSync(bin, [dir, String(serialPerRound), String(RECORD)], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  return Float64Array.from(JSON.parse(out).samples);
+}
+
+let logNumber = 0;
+function freshLog(dir) {
+  return WriteAheadLog.open(path.join(dir, `log-${++logNumber}`));
+}
+
+async function serialAsync(dir) {
+  const log = freshLog(dir);
+  const samples = new Float64Array(serialPerRound);
+  for (let i = -20; i < serialPerRound; i++) {
+    const t0 = performance.now();
+    await log.append(record, { commit: true });
+    if (i >= 0) samples[i] = (performance.now() - t0) * 1000;
+  }
+  await log.close();
+  return samples;
+}
+
+async function serialSync(dir) {
+  const log = freshLog(dir);
+  const samples = new Float64Array(serialPerRound);
+  for (let i = -20; i < serialPerRound; i++) {
+    const t0 = performance.now();
+    log.append(record);
+    log.commitSync();
+    if (i >= 0) samples[i] = (performance.now() - t0) * 1000;
+  }
+  await log.close();
+  return samples;
+}
+
+/** `committers` loops, each appending and awaiting its own commit, for `seconds`. */
+async function group(dir, committers) {
+  const log = freshLog(dir);
+  const latencies = [];
+  let records = 0;
+  const deadline = performance.now() + seconds * 1000;
+  async function committer() {
+    while (performance.now() < deadline) {
+      const t0 = performance.now();
+      await log.append(record, { commit: true });
+      latencies.push((performance.now() - t0) * 1000);
+      records++;
+    }
+  }
+  const started = performance.now();
+  await Promise.all(Array.from({ length: committers }, committer));
+  const elapsed = (performance.now() - started) / 1000;
+  await log.close();
+  return { committers, records, recordsPerSecond: records / elapsed, latency: summarize([latencies]) };
+}
+
+const compiled = compileC(path.join(here, 'commits.c'), 'commits');
+const scratch = benchDir(here, opts.dir);
+try {
+  const machine = describeMachine(scratch.dir, compiled.version);
+  const c = [];
+  const jsAsync = [];
+  const jsSync = [];
+  for (let round = 0; round < rounds; round++) {
+    const sides = [
+      async () => c.push(runC(compiled.bin, scratch.dir)),
+      async () => {
+        jsAsync.push(await serialAsync(scratch.dir));
+        jsSync.push(await serialSync(scratch.dir));
+      },
+    ];
+    if (round % 2 === 1) sides.reverse();
+    for (const side of sides) await side();
+  }
+  const cSummary = summarize(c);
+  const serial = [
+    { label: 'C: pwrite 100 B + fdatasync, preallocated', s: cSummary },
+    { label: 'wal: await append(…, { commit: true })', s: summarize(jsAsync) },
+    { label: 'wal: append + commitSync()', s: summarize(jsSync) },
+  ];
+  const groups = [];
+  for (const committers of COMMITTERS) groups.push(await group(scratch.dir, committers));
+
+  const lines = [
+    `command: node ${path.relative(process.cwd(), process.argv[1])} ${process.argv.slice(2).join(' ')}`.trim(),
+    ...Object.entries(machine).map(([k, v]) => `${k}: ${v}`),
+    '',
+    `Serial durable commits of ${RECORD}-byte records (${serialPerRound * rounds} per side, ${rounds} alternating rounds):`,
+    '',
+    '| loop | p50 | p99 | commits/s at p50 | vs C (throughput at p50) |',
+    '|---|---:|---:|---:|---:|',
+    ...serial.map(
+      ({ label, s }) =>
+        `| ${label} | ${us(s.p50)} | ${us(s.p99)} | ${Math.round(1e6 / s.p50).toLocaleString('en-US')} | ${(cSummary.p50 / s.p50).toFixed(2)}x |`,
+    ),
+    '',
+    `Group commit: N committers each awaiting its own commit, ${seconds} s each:`,
+    '',
+    '| committers | durable records/s | commit latency p50 | p99 |',
+    '|---:|---:|---:|---:|',
+    ...groups.map(
+      (g) =>
+        `| ${g.committers} | ${Math.round(g.recordsPerSecond).toLocaleString('en-US')} | ${us(g.latency.p50)} | ${us(g.latency.p99)} |`,
+    ),
+    '',
+    'Targets:',
+    `- serial commits >= 0.9x the C loop: await commit ${(cSummary.p50 / serial[1].s.p50).toFixed(2)}x ` +
+      `(${cSummary.p50 / serial[1].s.p50 >= 0.9 ? 'met' : 'not met'}), commitSync ${(cSummary.p50 / serial[2].s.p50).toFixed(2)}x ` +
+      `(${cSummary.p50 / serial[2].s.p50 >= 0.9 ? 'met' : 'not met'})`,
+    `- >= 1,000,000 durable records/s with 1,000 committers: ${Math.round(groups.at(-1).recordsPerSecond).toLocaleString('en-US')} ` +
+      `(${groups.at(-1).recordsPerSecond >= 1e6 ? 'met' : 'not met'})`,
+  ];
+  console.log(lines.join('\n'));
+  if (opts.json !== undefined) {
+    writeFileSync(opts.json, JSON.stringify({ machine, command: process.argv, serial, groups }, null, 2) + '\n');
+  }
+} finally {
+  scratch.dispose();
+  compiled.dispose();
+}

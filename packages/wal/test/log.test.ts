@@ -1,0 +1,196 @@
+// The log on real files: append, commit, read back, roll, drop, recover.
+import { closeSync, openSync, readdirSync, writeSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+import { LogCorruptError, SimulatedVolume, WriteAheadLog, inspectLog, readLog } from '../src/index.js';
+import { payloadFor, recordOffset, scratchDir } from './helpers.js';
+
+const nextDir = scratchDir();
+
+async function fill(log: WriteAheadLog, count: number, length?: number): Promise<void> {
+  for (let i = 0; i < count; i++) log.append(payloadFor(log.lastLsn + 1, length));
+  await log.commit();
+}
+
+function expectRecords(log: WriteAheadLog, from: number, to: number): void {
+  const records = [...log.records()].filter((r) => r.type === 'data');
+  expect(records.map((r) => r.lsn)).toEqual(Array.from({ length: to - from + 1 }, (_, i) => from + i));
+  for (const r of records) expect(r.payload).toEqual(payloadFor(r.lsn, r.payload.length));
+}
+
+describe('append and commit', () => {
+  it('gives dense LSNs from 1 and reads every record back after reopening', async () => {
+    const dir = nextDir();
+    const log = WriteAheadLog.open(dir);
+    expect(log.recovery.verdict).toBe('clean');
+    expect(log.append(payloadFor(1))).toBe(1);
+    expect(await log.append(payloadFor(2), { commit: true })).toBe(2);
+    expect(log.durableLsn).toBe(2);
+    await fill(log, 98);
+    await log.close();
+
+    const again = WriteAheadLog.open(dir);
+    expect(again.recovery).toMatchObject({ verdict: 'clean', firstLsn: 1, lastLsn: 100 });
+    expectRecords(again, 1, 100);
+    expect(again.append(payloadFor(101))).toBe(101);
+    await again.close();
+  });
+
+  it('costs one flush per serial commit, and one flush for a whole group', async () => {
+    const volume = new SimulatedVolume();
+    const log = WriteAheadLog.open('sim', { volume });
+    const before = volume.flushes;
+    for (let i = 0; i < 10; i++) await log.append(payloadFor(i + 1), { commit: true });
+    expect(volume.flushes - before).toBe(10);
+
+    const start = volume.flushes;
+    const commits = Array.from({ length: 200 }, (_, i) => log.append(payloadFor(11 + i), { commit: true }));
+    expect(await Promise.all(commits)).toHaveLength(200);
+    // Commits made before the flush starts all ride on it.
+    expect(volume.flushes - start).toBe(1);
+    await log.close();
+  });
+
+  it('commitSync flushes on the calling thread', () => {
+    const log = WriteAheadLog.open(nextDir());
+    log.append(payloadFor(1));
+    expect(log.commitSync()).toBe(1);
+    expect(log.durableLsn).toBe(1);
+    void log.close();
+  });
+
+  it('refuses a record larger than a segment can hold, with a code', () => {
+    const log = WriteAheadLog.open(nextDir(), { segmentSize: 64 * 1024 });
+    expect(() => log.append(new Uint8Array(64 * 1024))).toThrow(
+      expect.objectContaining({ code: 'ERR_RECORD_TOO_LARGE' }),
+    );
+    expect(() => log.append('text' as unknown as Uint8Array)).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }),
+    );
+    void log.close();
+  });
+});
+
+describe('segments', () => {
+  it('rolls into new segments and reads across them', async () => {
+    const dir = nextDir();
+    const log = WriteAheadLog.open(dir, { segmentSize: 64 * 1024 });
+    await fill(log, 300, 1000);
+    const segments = readdirSync(dir).filter((n) => n.endsWith('.log'));
+    expect(segments.length).toBeGreaterThanOrEqual(5);
+    await log.close();
+    const again = WriteAheadLog.open(dir, { segmentSize: 64 * 1024 });
+    // LSNs include one seal record per rolled segment; data records are all there.
+    const data = [...again.records()].filter((r) => r.type === 'data');
+    expect(data).toHaveLength(300);
+    for (const r of data) expect(r.payload).toEqual(payloadFor(r.lsn, 1000));
+    await again.close();
+  });
+
+  it('drops segments below a checkpoint, reuses them, and reopens at the new start', async () => {
+    const dir = nextDir();
+    const log = WriteAheadLog.open(dir, { segmentSize: 64 * 1024 });
+    await fill(log, 200, 1000);
+    const checkpointAt = log.lastLsn;
+    await log.checkpoint(checkpointAt);
+    const dropped = log.dropBefore(checkpointAt);
+    expect(dropped).toBeGreaterThan(0);
+    const filesAfterDrop = readdirSync(dir).length;
+    await fill(log, 150, 1000);
+    // Reused the dropped files instead of creating new ones (at most one prepared extra).
+    expect(readdirSync(dir).length).toBeLessThanOrEqual(filesAfterDrop + 1);
+    const firstLsn = log.firstLsn;
+    const last = log.lastLsn;
+    await log.close();
+
+    const again = WriteAheadLog.open(dir, { segmentSize: 64 * 1024 });
+    expect(again.recovery).toMatchObject({ verdict: 'clean', firstLsn, lastLsn: last, checkpointLsn: checkpointAt });
+    expect([...again.records()][0]?.lsn).toBe(firstLsn);
+    await again.close();
+  });
+});
+
+describe('recovery', () => {
+  it('truncates a torn tail of unacknowledged writes and says so', async () => {
+    const dir = nextDir();
+    const log = WriteAheadLog.open(dir);
+    await fill(log, 10);
+    const committed = log.lastLsn;
+    log.append(payloadFor(11, 100));
+    log.append(payloadFor(12, 100));
+    // Simulate the crash: record 11's payload only half reached the disk.
+    const segment = join(dir, readdirSync(dir).find((n) => n.endsWith('.log'))!);
+    const offset = recordOffset(readFileSync(segment), 11);
+    // Stop the log without close(), the way a crash would.
+    log.commitSync(10);
+    const fd = openSync(segment, 'r+');
+    writeSync(fd, new Uint8Array(40), 0, 40, offset + 60);
+    closeSync(fd);
+
+    const again = WriteAheadLog.open(dir);
+    expect(again.recovery).toMatchObject({
+      verdict: 'torn-tail',
+      lastLsn: committed,
+      dropped: { fromLsn: 11, problem: 'payload-checksum' },
+    });
+    expectRecords(again, 1, committed);
+    expect(again.append(payloadFor(11))).toBe(11);
+    await again.close();
+  });
+
+  it('refuses a log with a flipped bit in an acknowledged record, and repairs only when asked', async () => {
+    const dir = nextDir();
+    const log = WriteAheadLog.open(dir);
+    await fill(log, 100, 64);
+    await log.close();
+    const segment = join(dir, readdirSync(dir).find((n) => n.endsWith('.log'))!);
+    const bytes = readFileSync(segment);
+    const at50 = recordOffset(bytes, 50) + 40;
+    const fd = openSync(segment, 'r+');
+    writeSync(fd, new Uint8Array([bytes[at50]! ^ 0x04]), 0, 1, at50);
+    closeSync(fd);
+
+    let error: unknown;
+    try {
+      WriteAheadLog.open(dir);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(LogCorruptError);
+    expect(error).toMatchObject({ code: 'ECORRUPT', scan: { break: { lsn: 50 }, lastLsn: 49 } });
+
+    const preview = inspectLog(dir);
+    expect(preview.verdict).toBe('corrupt');
+    expect(preview.explanation).toContain('drops LSN 50');
+
+    const repaired = WriteAheadLog.open(dir, { repair: true });
+    expect(repaired.recovery).toMatchObject({ verdict: 'corrupt', lastLsn: 49, dropped: { fromLsn: 50 } });
+    expectRecords(repaired, 1, 49);
+    await repaired.close();
+  });
+
+  it('reads the log from a second reader while the owner keeps it open', async () => {
+    const dir = nextDir();
+    const log = WriteAheadLog.open(dir);
+    await fill(log, 20);
+    const seen = [...readLog(dir, { fromLsn: 5 })].map((r) => r.lsn);
+    expect(seen).toEqual(Array.from({ length: 16 }, (_, i) => 5 + i));
+    await log.close();
+  });
+});
+
+describe('flush failure', () => {
+  it('fails every pending and later commit, and acknowledges nothing more', async () => {
+    const volume = new SimulatedVolume();
+    const log = WriteAheadLog.open('sim', { volume });
+    await fill(log, 5);
+    volume.failFlushes();
+    const pending = [log.append(payloadFor(6), { commit: true }), log.append(payloadFor(7), { commit: true })];
+    for (const p of pending) await expect(p).rejects.toMatchObject({ code: 'ELOGFAILED' });
+    expect(log.durableLsn).toBe(5);
+    expect(() => log.append(payloadFor(8))).toThrow(expect.objectContaining({ code: 'ELOGFAILED' }));
+    await expect(log.commit()).rejects.toMatchObject({ code: 'ELOGFAILED' });
+    expect(log.failure?.cause).toMatchObject({ code: 'EIO' });
+  });
+});

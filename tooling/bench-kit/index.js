@@ -1,0 +1,84 @@
+// Shared by the benchmark scripts (never by tests): they compare JS against C and
+// against peers side by side in one run, on the same disk, and report ratios.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, rmdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+/** Compiles one C file with -O2 into a temporary directory; exits with a clear message without a compiler. */
+export function compileC(source, name) {
+  const cc = process.env.CC ?? 'cc';
+  const binDir = mkdtempSync(path.join(os.tmpdir(), 'mapsync-bench-'));
+  const bin = path.join(binDir, name);
+  const r = spawnSync(cc, ['-O2', '-o', bin, source], { encoding: 'utf8' });
+  if (r.error?.code === 'ENOENT' || r.status !== 0) {
+    rmSync(binDir, { recursive: true, force: true });
+    const why = r.error?.code === 'ENOENT' ? `no C compiler: '${cc}' was not found` : r.stderr || r.error?.message;
+    console.error(`this benchmark needs a C compiler for its baseline (set CC to choose one).\n${why}`);
+    process.exit(1);
+  }
+  return {
+    bin,
+    version: execFileSync(cc, ['--version'], { encoding: 'utf8' }).split('\n')[0],
+    dispose: () => rmSync(binDir, { recursive: true, force: true }),
+  };
+}
+
+/** Nearest-rank percentiles over every sample of every chunk. */
+export function summarize(chunks) {
+  const all = Float64Array.from(chunks.flatMap((c) => Array.from(c))).sort();
+  const at = (p) => all[Math.max(0, Math.ceil((p * all.length) / 100) - 1)];
+  return {
+    n: all.length,
+    p50: at(50),
+    p99: at(99),
+    p999: at(99.9),
+    mean: all.reduce((a, b) => a + b, 0) / all.length,
+  };
+}
+
+/** CPU, cores, kernel, file system of `dir`, Node, compiler and load: what a figure depends on. */
+export function describeMachine(dir, compiler) {
+  const cpu = readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.*)$/m)?.[1] ?? 'unknown';
+  const fs = execFileSync('stat', ['-f', '-c', '%T', dir], { encoding: 'utf8' }).trim();
+  // stat -f reports ext2, ext3 and ext4 alike ("ext2/ext3"); the mount table tells them apart.
+  const mount = spawnSync('findmnt', ['-n', '-o', 'FSTYPE', '--target', dir], { encoding: 'utf8' });
+  return {
+    cpu,
+    nproc: os.availableParallelism(),
+    kernel: os.release(),
+    filesystem: mount.status === 0 ? `${fs} (${mount.stdout.trim()})` : fs,
+    node: process.version,
+    compiler,
+    loadavg: os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' '),
+  };
+}
+
+export const us = (v) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)) + ' µs';
+
+/**
+ * A fresh directory under `root` (default: `.tmp` beside the calling script, on the
+ * package's disk — /tmp may be tmpfs, where durable calls reach no disk). Returns the
+ * directory and a cleanup that never removes a root the caller chose.
+ */
+export function benchDir(scriptDir, root) {
+  const base = root ?? path.join(scriptDir, '.tmp');
+  mkdirSync(base, { recursive: true });
+  const dir = mkdtempSync(path.join(base, 'run-'));
+  return {
+    dir,
+    dispose() {
+      rmSync(dir, { recursive: true, force: true });
+      if (root === undefined) {
+        try {
+          rmdirSync(base);
+        } catch {
+          // not empty: a concurrent run still uses it
+        }
+      }
+    },
+  };
+}
