@@ -3,6 +3,7 @@ import {
   closeSync,
   fstatSync,
   mkdirSync,
+  statSync,
   openSync,
   readdirSync,
   renameSync,
@@ -53,10 +54,14 @@ export class FileVolume implements LogVolume {
   readonly location: string;
   readonly #fileMode: number;
 
-  constructor(dir: string, options: { fileMode?: number } = {}) {
+  /** `create`: make the directory if missing (owners of a log); readers never do. */
+  constructor(dir: string, options: { fileMode?: number; create?: boolean } = {}) {
     this.location = dir;
     this.#fileMode = options.fileMode ?? 0o600;
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (options.create === true) mkdirSync(dir, { recursive: true, mode: 0o700 });
+    else if (!statSync(dir).isDirectory()) {
+      throw new MapsyncError('ENOTDIR', `${dir} is not a directory`, { path: dir, errno: 20 });
+    }
   }
 
   list(): string[] {

@@ -2,6 +2,7 @@
 // that uses it to make writes to a mapped data file atomic and durable.
 export { WriteAheadLog, LogCorruptError, DEFAULT_SEGMENT_SIZE } from './log.js';
 export type { LogOptions, LogRecord, LogSummary, RecoveryReport } from './log.js';
+export type { BreakProblem, LogBreak, Verdict } from './scan.js';
 export { inspectLog, readLog } from './read.js';
 export { FileVolume } from './file-volume.js';
 export { SimulatedVolume, SIM_PAGE_SIZE } from './simulated-volume.js';

@@ -593,6 +593,6 @@ function closedError(): MapsyncError {
   return new MapsyncError('ECLOSED', 'the log is closed');
 }
 
-function withMode(options: LogOptions): { fileMode?: number } {
-  return options.fileMode === undefined ? {} : { fileMode: options.fileMode };
+function withMode(options: LogOptions): { fileMode?: number; create: true } {
+  return options.fileMode === undefined ? { create: true } : { fileMode: options.fileMode, create: true };
 }

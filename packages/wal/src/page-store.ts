@@ -102,7 +102,7 @@ export class PageStore {
   /** Opens (creating if needed) the store in `dir`: `data.db` plus the log segments. */
   static open(dir: string, options: PageStoreOptions = {}): PageStore {
     validate.checkObject(options, 'options');
-    const volume = options.volume ?? new FileVolume(validate.checkPath(dir, 'dir'));
+    const volume = options.volume ?? new FileVolume(validate.checkPath(dir, 'dir'), { create: true });
     const data = volume.list().includes(DATA_FILE)
       ? volume.open(DATA_FILE, true)
       : volume.create(DATA_FILE, validate.checkSize(options.size, 'options.size', 2 ** 30, 1), new Uint8Array(0));

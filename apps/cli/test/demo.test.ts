@@ -1,0 +1,28 @@
+import { readdirSync } from 'node:fs';
+import { expect, it } from 'vitest';
+
+import { mapsync, scratchDirs } from './helpers.js';
+
+const nextDir = scratchDirs();
+
+it('tours the stack, says what each step proved, and leaves nothing behind', () => {
+  const tmp = nextDir();
+  const run = mapsync(['demo'], { TMPDIR: tmp });
+  expect(run.stderr).toBe('');
+  expect(run.status).toBe(0);
+  const proofs = run.stdout.split('\n').filter((line) => line.includes('✔ proved:'));
+  expect(proofs).toHaveLength(4);
+  expect(proofs[0]).toContain('read(2) returns it');
+  expect(proofs[1]).toContain('4 KiB of 1 MiB, in one msync call');
+  expect(proofs[2]).toMatch(/all \d+ acknowledged transactions survived, each whole/);
+  expect(proofs[3]).toContain('read all 5 records, in order');
+  expect(run.stdout).toMatch(/SIGKILL after \d+ acknowledged transactions/);
+  expect(run.stdout).toMatch(/done in [\d.]+ s; nothing left behind/);
+  expect(readdirSync(tmp)).toEqual([]);
+});
+
+it('--dir chooses where, and must exist', () => {
+  const run = mapsync(['demo', '--dir', '/nonexistent/mapsync']);
+  expect(run.stderr).toBe('mapsync: ENOENT: no such directory: /nonexistent/mapsync\n');
+  expect(run.status).toBe(1);
+});

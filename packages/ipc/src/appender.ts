@@ -1,0 +1,186 @@
+// Appending: claim space with a compare-and-swap on the record's header word (so any
+// number of processes can append at once, and a claimed record always carries its
+// length), write the payload, publish the header word last, then wake waiting
+// tailers. Durability is the queue's choice: none (the page cache survives a process
+// crash), per record (the guide's msync per record), or every N milliseconds.
+import { MapsyncError, MapsyncRangeError, crc32c, validate } from '@mapsync/native';
+
+import {
+  HAS_CRC,
+  INCOMPLETE,
+  PADDING,
+  RECORD_HEADER_SIZE,
+  SEGMENT_HEADER_SIZE,
+  recordSpan,
+  spanOfWord,
+} from './format.js';
+import type { QueueMeta } from './meta.js';
+import { place, segmentStart } from './position.js';
+import { damagedRecord, type MappedSegment, type SegmentStore } from './segments.js';
+
+export type Durability = 'none' | 'record' | { readonly everyMs: number };
+
+interface Claim {
+  readonly segment: MappedSegment;
+  readonly offset: number;
+  readonly position: number;
+  readonly span: number;
+}
+
+export class Appender {
+  readonly #meta: QueueMeta;
+  readonly #store: SegmentStore;
+  readonly #durability: Durability;
+  readonly #withCrc: boolean;
+  readonly #maxPayload: number;
+  #timer: NodeJS.Timeout | undefined;
+  #prepared = -1;
+  #closed = false;
+
+  constructor(meta: QueueMeta, store: SegmentStore, durability: Durability) {
+    this.#meta = meta;
+    this.#store = store;
+    this.#durability = durability;
+    // Without a flush there is no durable point to check records against after a
+    // power loss, so the checksum would only cost time.
+    this.#withCrc = durability !== 'none';
+    this.#maxPayload = store.segmentSize - SEGMENT_HEADER_SIZE - RECORD_HEADER_SIZE;
+    if (typeof durability === 'object') {
+      this.#timer = setInterval(() => {
+        void this.flush().catch(() => undefined);
+      }, durability.everyMs);
+      this.#timer.unref();
+    }
+  }
+
+  /** Largest payload one record can carry with this segment size. */
+  get maxPayload(): number {
+    return this.#maxPayload;
+  }
+
+  /** Appends one record; returns its position. With per-record durability it is on disk on return. */
+  append(payload: Uint8Array): number {
+    const claim = this.#write(validate.checkBytes(payload, 'payload'));
+    if (this.#durability === 'record') this.#flushUpTo(claim.position + claim.span);
+    this.#meta.announce();
+    return claim.position;
+  }
+
+  /** Appends several records, waking tailers (and, per record durability, flushing) once. */
+  appendBatch(payloads: readonly Uint8Array[]): number[] {
+    const positions: number[] = [];
+    let end = 0;
+    for (const payload of payloads) {
+      const claim = this.#write(validate.checkBytes(payload, 'payload'));
+      positions.push(claim.position);
+      end = claim.position + claim.span;
+    }
+    if (positions.length === 0) return positions;
+    if (this.#durability === 'record') this.#flushUpTo(end);
+    this.#meta.announce();
+    return positions;
+  }
+
+  /** Makes every record appended so far (by any process) durable. */
+  async flush(): Promise<void> {
+    const end = this.#meta.tailHint;
+    for (const { segment, from, to } of this.#pending(end)) {
+      await segment.region.flush({ offset: from, length: to - from });
+    }
+    this.#meta.raiseDurablePosition(end);
+  }
+
+  close(): void {
+    this.#closed = true;
+    clearInterval(this.#timer);
+  }
+
+  #write(payload: Uint8Array): Claim {
+    if (this.#closed) throw new MapsyncError('ECLOSED', 'the appender is closed');
+    if (payload.length > this.#maxPayload) {
+      throw new MapsyncRangeError(
+        'ERR_RECORD_TOO_LARGE',
+        `a record of ${payload.length} bytes does not fit a ${this.#store.segmentSize}-byte segment (at most ${this.#maxPayload})`,
+      );
+    }
+    const claim = this.#claim(payload.length);
+    const { segment, offset } = claim;
+    segment.bytes.set(payload, offset + 8);
+    const word = offset >>> 2;
+    segment.words[word + 1] = this.#withCrc ? crc32c(payload) | 0 : 0;
+    // Published last: a reader that sees this word sees the payload above.
+    Atomics.store(segment.words, word, (payload.length | (this.#withCrc ? HAS_CRC : 0)) | 0);
+    return claim;
+  }
+
+  #claim(length: number): Claim {
+    const size = this.#store.segmentSize;
+    const span = recordSpan(length);
+    let position = this.#meta.tailHint;
+    for (;;) {
+      const at = place(position, size);
+      position = at.position;
+      const segment = this.#segment(at.index);
+      const word = at.offset >>> 2;
+      const current = Atomics.load(segment.words, word) >>> 0;
+      if (current !== 0) {
+        // Taken by someone else: step over it (its length is in its word from the claim on).
+        const skip = spanOfWord(current);
+        if (skip < 8 || at.offset + skip > size) throw damagedRecord(segment, at.offset, current);
+        position += skip;
+        continue;
+      }
+      const remaining = size - at.offset;
+      if (span > remaining) {
+        // Does not fit: pad out the segment and continue in the next one.
+        Atomics.compareExchange(segment.words, word, 0, (PADDING | remaining) | 0);
+        continue;
+      }
+      if (Atomics.compareExchange(segment.words, word, 0, (INCOMPLETE | length) | 0) === 0) {
+        // Who holds the claim, so that tailers can skip it if this process dies.
+        segment.words[word + 1] = process.pid;
+        this.#meta.raiseTailHint(position + span);
+        if (at.offset > size / 2 && this.#prepared < at.index + 1) this.#prepareNext(at.index + 1);
+        return { segment, offset: at.offset, position, span };
+      }
+    }
+  }
+
+  #segment(index: number): MappedSegment {
+    const segment = this.#store.get(index, true);
+    if (segment === undefined) throw new Error(`segment ${index} could not be created`);
+    return segment;
+  }
+
+  /** Creates the next segment off the append path, so the roll finds it ready. */
+  #prepareNext(index: number): void {
+    this.#prepared = index;
+    setImmediate(() => {
+      if (!this.#closed) this.#store.get(index, true);
+    });
+  }
+
+  /** Flushes from the durable point to `end`: earlier records of other appenders too. */
+  #flushUpTo(end: number): void {
+    for (const { segment, from, to } of this.#pending(end)) {
+      segment.region.flushSync({ offset: from, length: to - from });
+    }
+    this.#meta.raiseDurablePosition(end);
+  }
+
+  /** Byte ranges per segment between the durable point and `end`. */
+  #pending(end: number): { segment: MappedSegment; from: number; to: number }[] {
+    const size = this.#store.segmentSize;
+    const ranges = [];
+    let from = Math.max(this.#meta.durablePosition, segmentStart(this.#meta.firstSegment, size));
+    while (from < end) {
+      const at = place(from, size);
+      const segmentEnd = (at.index + 1) * size;
+      const to = Math.min(end, segmentEnd);
+      const segment = this.#store.get(at.index, false);
+      if (segment !== undefined && to > at.position) ranges.push({ segment, from: at.offset, to: to - at.index * size });
+      from = segmentEnd;
+    }
+    return ranges;
+  }
+}

@@ -1,0 +1,234 @@
+// queue.meta: the one page every participant maps and shares. It holds the format
+// (checked on open), the append hint and the durable point (64-bit, updated with
+// atomic compare-and-swap), the futex word tailers wait on, the bitmap where each
+// waiting tailer raises its own bit, and the tailer slots (named cursors persist
+// here). Mapped with @mapsync/native directly, because it is the futex word's home.
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { MapsyncError, crc32c, map, type Mapping } from '@mapsync/native';
+
+import { createOnce } from './files.js';
+import { FORMAT_VERSION, META_FILE, META_MAGIC, META_SIZE } from './format.js';
+
+const OFF = {
+  crc: 0,
+  magic: 4,
+  version: 12,
+  segmentSize: 16,
+  bootId: 32,
+  recoveryLock: 48,
+  notify: 52,
+  waiting: 56,
+  tailHint: 64,
+  durable: 72,
+  firstSegment: 80,
+  slots: 128,
+} as const;
+export const SLOT_COUNT = 32;
+const SLOT_SIZE = 64;
+export const MAX_NAME_BYTES = 40;
+
+export const SlotState = { free: 0, named: 1, anonymous: 2, initializing: 3 } as const;
+
+const magic = new TextEncoder().encode(META_MAGIC);
+
+/** This boot of the machine: a different value means the page cache did not survive. */
+export function currentBootId(): Uint8Array {
+  const text = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim().replaceAll('-', '');
+  return Uint8Array.from(text.match(/../g) ?? [], (h) => Number.parseInt(h, 16));
+}
+
+function initialMeta(segmentSize: number): Uint8Array {
+  const bytes = new Uint8Array(META_SIZE);
+  const dv = new DataView(bytes.buffer);
+  bytes.set(magic, OFF.magic);
+  dv.setUint32(OFF.version, FORMAT_VERSION, true);
+  dv.setUint32(OFF.segmentSize, segmentSize, true);
+  dv.setUint32(OFF.crc, crc32c(bytes.subarray(4, 32)), true);
+  bytes.set(currentBootId(), OFF.bootId);
+  return bytes;
+}
+
+export class QueueMeta {
+  readonly mapping: Mapping;
+  readonly segmentSize: number;
+  readonly #bytes: Uint8Array;
+  readonly #i32: Int32Array;
+  readonly #i64: BigInt64Array;
+
+  private constructor(mapping: Mapping, dir: string) {
+    this.mapping = mapping;
+    this.#bytes = mapping.bytes(0, META_SIZE);
+    this.#i32 = new Int32Array(this.#bytes.buffer, this.#bytes.byteOffset, META_SIZE / 4);
+    this.#i64 = new BigInt64Array(this.#bytes.buffer, this.#bytes.byteOffset, META_SIZE / 8);
+    const problem = this.#formatProblem();
+    if (problem !== undefined) {
+      mapping.unmap();
+      throw new MapsyncError('EFORMAT', `${join(dir, META_FILE)} ${problem}`, { path: join(dir, META_FILE) });
+    }
+    this.segmentSize = new DataView(this.#bytes.buffer, this.#bytes.byteOffset).getUint32(OFF.segmentSize, true);
+  }
+
+  /** Opens the queue's meta file, creating it (with `segmentSize`) if the queue is new. */
+  static open(dir: string, segmentSize: number, fileMode: number): QueueMeta {
+    createOnce(dir, META_FILE, META_SIZE, initialMeta(segmentSize), fileMode);
+    const fd = openSync(join(dir, META_FILE), 'r+');
+    try {
+      return new QueueMeta(map(fd, { length: META_SIZE, access: 'readwrite' }), dir);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  #formatProblem(): string | undefined {
+    for (let i = 0; i < magic.length; i++) {
+      if (this.#bytes[OFF.magic + i] !== magic[i]) return 'is not a mapsync queue';
+    }
+    const dv = new DataView(this.#bytes.buffer, this.#bytes.byteOffset);
+    if (dv.getUint32(OFF.crc, true) !== crc32c(this.#bytes.subarray(4, 32))) return 'has a damaged header';
+    const version = dv.getUint32(OFF.version, true);
+    if (version !== FORMAT_VERSION) return `has format version ${version}; this library reads ${FORMAT_VERSION}`;
+    return undefined;
+  }
+
+  // 64-bit positions: exact as numbers up to 2^53.
+  #load64(offset: number): number {
+    return Number(Atomics.load(this.#i64, offset / 8));
+  }
+
+  /** Raises the 64-bit value at `offset` to at least `value` (never lowers it). */
+  #raise64(offset: number, value: number): void {
+    const target = BigInt(value);
+    for (;;) {
+      const current = Atomics.load(this.#i64, offset / 8);
+      if (current >= target) return;
+      if (Atomics.compareExchange(this.#i64, offset / 8, current, target) === current) return;
+    }
+  }
+
+  get tailHint(): number {
+    return this.#load64(OFF.tailHint);
+  }
+  raiseTailHint(position: number): void {
+    this.#raise64(OFF.tailHint, position);
+  }
+  /** Set only by recovery, which runs alone. */
+  setTailHint(position: number): void {
+    Atomics.store(this.#i64, OFF.tailHint / 8, BigInt(position));
+  }
+
+  /** Every record before this position was flushed to disk. */
+  get durablePosition(): number {
+    return this.#load64(OFF.durable);
+  }
+  raiseDurablePosition(position: number): void {
+    this.#raise64(OFF.durable, position);
+  }
+  setDurablePosition(position: number): void {
+    Atomics.store(this.#i64, OFF.durable / 8, BigInt(position));
+  }
+
+  /** Index of the oldest segment still kept. */
+  get firstSegment(): number {
+    return this.#load64(OFF.firstSegment);
+  }
+  raiseFirstSegment(index: number): void {
+    this.#raise64(OFF.firstSegment, index);
+  }
+
+  // Wake-ups: tailers wait on `notify`; each raises its own bit in `waiting` first.
+  get notifyOffset(): number {
+    return OFF.notify;
+  }
+  notifyValue(): number {
+    return Atomics.load(this.#i32, OFF.notify / 4);
+  }
+  /** After publishing: bump the word, and wake waiters only if some tailer said it waits. */
+  announce(): void {
+    Atomics.add(this.#i32, OFF.notify / 4, 1);
+    if (Atomics.load(this.#i32, OFF.waiting / 4) !== 0) this.mapping.futexWake(OFF.notify, 0x7fffffff);
+  }
+  setWaiting(slot: number, waiting: boolean): void {
+    const bit = 1 << slot;
+    if (waiting) Atomics.or(this.#i32, OFF.waiting / 4, bit);
+    else Atomics.and(this.#i32, OFF.waiting / 4, ~bit);
+  }
+
+  bootIdMatches(): boolean {
+    const current = currentBootId();
+    return current.every((b, i) => this.#bytes[OFF.bootId + i] === b);
+  }
+  setBootId(): void {
+    this.#bytes.set(currentBootId(), OFF.bootId);
+  }
+
+  /** One process at a time recovers after a reboot; returns false if another holds the lock. */
+  tryLockRecovery(): boolean {
+    return Atomics.compareExchange(this.#i32, OFF.recoveryLock / 4, 0, process.pid) === 0;
+  }
+  recoveryHolder(): number {
+    return Atomics.load(this.#i32, OFF.recoveryLock / 4);
+  }
+  breakRecoveryLock(holder: number): boolean {
+    return Atomics.compareExchange(this.#i32, OFF.recoveryLock / 4, holder, 0) === holder;
+  }
+  unlockRecovery(): void {
+    Atomics.store(this.#i32, OFF.recoveryLock / 4, 0);
+  }
+
+  // Tailer slots.
+  slotState(slot: number): number {
+    return Atomics.load(this.#i32, (OFF.slots + slot * SLOT_SIZE) / 4);
+  }
+  slotPid(slot: number): number {
+    return Atomics.load(this.#i32, (OFF.slots + slot * SLOT_SIZE + 4) / 4);
+  }
+  slotName(slot: number): string {
+    const base = OFF.slots + slot * SLOT_SIZE;
+    const length = Math.min(Atomics.load(this.#i32, (base + 16) / 4), MAX_NAME_BYTES);
+    return new TextDecoder().decode(this.#bytes.subarray(base + 20, base + 20 + length));
+  }
+  slotPosition(slot: number): number {
+    return this.#load64(OFF.slots + slot * SLOT_SIZE + 8);
+  }
+  setSlotPosition(slot: number, position: number): void {
+    Atomics.store(this.#i64, (OFF.slots + slot * SLOT_SIZE + 8) / 8, BigInt(position));
+  }
+
+  /** Claims a free slot for this process; undefined when all are taken. */
+  claimSlot(state: number, name: Uint8Array | undefined, position: number): number | undefined {
+    for (let slot = 0; slot < SLOT_COUNT; slot++) {
+      const base = OFF.slots + slot * SLOT_SIZE;
+      if (Atomics.compareExchange(this.#i32, base / 4, SlotState.free, SlotState.initializing) !== SlotState.free) {
+        continue;
+      }
+      Atomics.store(this.#i32, (base + 4) / 4, process.pid);
+      this.setSlotPosition(slot, position);
+      this.#bytes.fill(0, base + 20, base + 20 + MAX_NAME_BYTES);
+      if (name !== undefined) this.#bytes.set(name, base + 20);
+      Atomics.store(this.#i32, (base + 16) / 4, name?.length ?? 0);
+      Atomics.store(this.#i32, base / 4, state);
+      return slot;
+    }
+    return undefined;
+  }
+
+  adoptSlot(slot: number): void {
+    Atomics.store(this.#i32, (OFF.slots + slot * SLOT_SIZE + 4) / 4, process.pid);
+  }
+
+  releaseSlot(slot: number): void {
+    this.setWaiting(slot, false);
+    Atomics.store(this.#i32, (OFF.slots + slot * SLOT_SIZE) / 4, SlotState.free);
+  }
+
+  /** Flushes the meta page (durable point, cursors) to disk. */
+  flushSync(): void {
+    this.mapping.msyncSync(0, META_SIZE);
+  }
+
+  close(): void {
+    if (!this.mapping.closed) this.mapping.unmap();
+  }
+}

@@ -1,0 +1,118 @@
+// The queue's segment files, mapped on demand through @mapsync/region (the storage
+// seam) and kept mapped while this process uses them. A segment is created by
+// whoever first needs it, atomically (see files.ts), and checked when mapped.
+import { existsSync, readdirSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { MapsyncError, fsyncDirectorySync } from '@mapsync/native';
+import { openRegionSync, type WritableRegion } from '@mapsync/region';
+
+import { createOnce } from './files.js';
+import { SEGMENT_HEADER_SIZE, encodeSegmentHeader, parseSegmentFileName, segmentFileName, segmentHeaderProblem } from './format.js';
+
+export interface MappedSegment {
+  readonly index: number;
+  readonly region: WritableRegion;
+  readonly bytes: Uint8Array;
+  /** For the atomic loads, stores and compare-and-swaps on record header words. */
+  readonly words: Int32Array;
+}
+
+export class SegmentStore {
+  readonly dir: string;
+  readonly segmentSize: number;
+  readonly #fileMode: number;
+  readonly #mapped = new Map<number, MappedSegment>();
+
+  constructor(dir: string, segmentSize: number, fileMode: number) {
+    this.dir = dir;
+    this.segmentSize = segmentSize;
+    this.#fileMode = fileMode;
+  }
+
+  /** The segment, mapped; created first when `create` and it does not exist yet. */
+  get(index: number, create: boolean): MappedSegment | undefined {
+    const cached = this.#mapped.get(index);
+    if (cached !== undefined) return cached;
+    const name = segmentFileName(index);
+    const path = join(this.dir, name);
+    if (!existsSync(path)) {
+      if (!create) return undefined;
+      createOnce(this.dir, name, this.segmentSize, encodeSegmentHeader(index, this.segmentSize), this.#fileMode);
+    }
+    const region = openRegionSync(path, { mode: 'rw' });
+    const bytes = region.bytes(0, Math.min(region.size, this.segmentSize));
+    const problem =
+      region.size !== this.segmentSize
+        ? `is ${region.size} bytes, the queue's segments are ${this.segmentSize}`
+        : segmentHeaderProblem(bytes.subarray(0, SEGMENT_HEADER_SIZE), index, this.segmentSize);
+    if (problem !== undefined) {
+      region.close();
+      throw new MapsyncError('EFORMAT', `${path} ${problem}`, { path });
+    }
+    const segment = {
+      index,
+      region,
+      bytes,
+      words: new Int32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >>> 2),
+    };
+    this.#mapped.set(index, segment);
+    return segment;
+  }
+
+  /** Indexes of the segment files present, in order. */
+  list(): number[] {
+    return readdirSync(this.dir)
+      .map(parseSegmentFileName)
+      .filter((n): n is number => n !== undefined)
+      .sort((a, b) => a - b);
+  }
+
+  /** Unmaps and deletes segments below `index`; returns how many went. */
+  deleteBefore(index: number): number {
+    let deleted = 0;
+    for (const n of this.list()) {
+      if (n >= index) break;
+      if (this.#unlink(n)) deleted++;
+    }
+    if (deleted > 0) fsyncDirectorySync(this.dir);
+    return deleted;
+  }
+
+  /** Unmaps and deletes one segment, durably. */
+  deleteSegment(index: number): void {
+    if (this.#unlink(index)) fsyncDirectorySync(this.dir);
+  }
+
+  #unlink(index: number): boolean {
+    this.unmap(index);
+    try {
+      unlinkSync(join(this.dir, segmentFileName(index)));
+      return true;
+    } catch (error) {
+      // Another process deleted it first.
+      if ((error as { code?: string }).code === 'ENOENT') return false;
+      throw error;
+    }
+  }
+
+  unmap(index: number): void {
+    this.#mapped.get(index)?.region.close();
+    this.#mapped.delete(index);
+  }
+
+  close(): void {
+    for (const segment of this.#mapped.values()) segment.region.close();
+    this.#mapped.clear();
+  }
+}
+
+/** A record header whose length reaches past its segment: never trusted, never followed. */
+export function damagedRecord(segment: MappedSegment, offset: number, word: number): MapsyncError {
+  return new MapsyncError(
+    'ECORRUPT',
+    `queue segment ${segment.region.path} is damaged at offset ${offset}: record header 0x${word.toString(16)} ` +
+      'claims more bytes than the segment has',
+    { path: segment.region.path, range: { offset, length: 8 } },
+  );
+}

@@ -1,0 +1,266 @@
+// Tailing: read records in order from a position, without ever seeing half a record
+// (the header word is published last), skipping padding and — after a bounded time —
+// the abandoned record of a writer that died mid-record. Waiting for new records
+// happens off the event loop on a futex in queue.meta, with an optional busy-spin first.
+// The tailer raises its own bit in the waiting bitmap and clears it; appenders only
+// read it (an appender that cleared a tailer's flag could lose its wake-up).
+import { MapsyncError, validate } from '@mapsync/native';
+
+import { INCOMPLETE, LENGTH_MASK, PADDING, RECORD_HEADER_SIZE, recordSpan } from './format.js';
+import { MAX_NAME_BYTES, SlotState, type QueueMeta } from './meta.js';
+import { place, segmentStart } from './position.js';
+import { processAlive } from './process-alive.js';
+import { damagedRecord, type MappedSegment, type SegmentStore } from './segments.js';
+
+export interface TailerOptions {
+  /**
+   * A named tailer keeps its position in the queue: a restarted consumer resumes from
+   * its last `commit()`. Anonymous tailers keep it in memory only.
+   */
+  readonly name?: string;
+  /** Where a new tailer starts: 'beginning' (default), 'end', or a position. */
+  readonly from?: 'beginning' | 'end' | number;
+  /** Busy-spin this long (µs) before sleeping in wait(): lowest latency, holds the event loop. */
+  readonly spinMicros?: number;
+}
+
+/** One record: `bytes.subarray(offset, offset + length)` is the payload (no copy made). */
+export type RecordHandler = (bytes: Uint8Array, offset: number, length: number, position: number) => void;
+
+interface Found {
+  readonly segment: MappedSegment;
+  readonly offset: number;
+  readonly length: number;
+  readonly position: number;
+  readonly next: number;
+}
+
+export interface TailerContext {
+  readonly meta: QueueMeta;
+  readonly store: SegmentStore;
+  readonly deadWriterMs: number;
+}
+
+export class Tailer implements AsyncIterable<Uint8Array>, Disposable {
+  readonly name: string | undefined;
+  readonly #ctx: TailerContext;
+  readonly #slot: number | undefined;
+  readonly #spinMicros: number;
+  #position: number;
+  #stuck: { position: number; since: number } | undefined;
+  #closed = false;
+
+  constructor(ctx: TailerContext, options: TailerOptions = {}) {
+    this.#ctx = ctx;
+    const opts = validate.checkObject(options, 'options');
+    this.#spinMicros = validate.checkSize(opts.spinMicros ?? 0, 'options.spinMicros', 10_000_000);
+    const { meta } = ctx;
+    const start = this.#startPosition(opts.from ?? 'beginning');
+    if (opts.name === undefined) {
+      this.name = undefined;
+      this.#position = start;
+      this.#slot = meta.claimSlot(SlotState.anonymous, undefined, start);
+      return;
+    }
+    this.name = validate.checkPath(opts.name, 'options.name');
+    const encoded = new TextEncoder().encode(this.name);
+    if (encoded.length > MAX_NAME_BYTES) {
+      throw new MapsyncError('ERR_NAME_TOO_LONG', `tailer names are at most ${MAX_NAME_BYTES} bytes of UTF-8`);
+    }
+    const existing = findNamed(meta, this.name);
+    if (existing !== undefined) {
+      this.#slot = existing;
+      meta.adoptSlot(existing);
+      this.#position = meta.slotPosition(existing);
+    } else {
+      const slot = meta.claimSlot(SlotState.named, encoded, start);
+      if (slot === undefined) throw new MapsyncError('ENOSLOT', 'every tailer slot of this queue is taken');
+      this.#slot = slot;
+      this.#position = start;
+    }
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** The position of the next record to read. */
+  get position(): number {
+    return this.#position;
+  }
+
+  /** Reads the next record (a view into the mapped segment), or undefined if there is none yet. */
+  read(): Uint8Array | undefined {
+    const found = this.#peek();
+    if (found === undefined) return undefined;
+    this.#position = found.next;
+    const start = found.offset + RECORD_HEADER_SIZE;
+    return found.segment.bytes.subarray(start, start + found.length);
+  }
+
+  /**
+   * Hands up to `max` available records to `handler` without allocating per record,
+   * and returns how many it handled.
+   */
+  readBatch(max: number, handler: RecordHandler): number {
+    validate.checkSize(max, 'max');
+    let count = 0;
+    while (count < max) {
+      const found = this.#peek();
+      if (found === undefined) break;
+      this.#position = found.next;
+      handler(found.segment.bytes, found.offset + RECORD_HEADER_SIZE, found.length, found.position);
+      count++;
+    }
+    return count;
+  }
+
+  /** Stores the position in the queue (named tailers), so a restart resumes here. */
+  commit(): void {
+    this.#checkOpen();
+    if (this.name !== undefined && this.#slot !== undefined) this.#ctx.meta.setSlotPosition(this.#slot, this.#position);
+  }
+
+  /**
+   * Resolves true once a record is available, false on timeout. Never blocks the event
+   * loop (unless spinMicros asks for a busy-spin first).
+   */
+  async wait(timeoutMs?: number): Promise<boolean> {
+    this.#checkOpen();
+    if (this.#peek() !== undefined) return true;
+    if (this.#spinMicros > 0 && this.#spin()) return true;
+    const deadline = timeoutMs === undefined ? Infinity : Date.now() + validate.checkSize(timeoutMs, 'timeoutMs');
+    const { meta } = this.#ctx;
+    for (;;) {
+      const slot = this.#slot;
+      if (slot !== undefined) meta.setWaiting(slot, true);
+      const seen = meta.notifyValue();
+      // Re-check after raising the flag: an append before this point is seen here, one
+      // after it bumps the word we wait on, so no wake-up is lost.
+      if (this.#peek() !== undefined) {
+        if (slot !== undefined) meta.setWaiting(slot, false);
+        return true;
+      }
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) {
+        if (slot !== undefined) meta.setWaiting(slot, false);
+        return false;
+      }
+      // A stuck record (a writer mid-record, or dead) wakes nobody: look again in time to
+      // skip it. Without a slot (all taken) there is no flag, so poll.
+      const limit = Math.min(remaining, this.#stuck === undefined ? 2 ** 31 - 1 : this.#ctx.deadWriterMs, slot === undefined ? 5 : 2 ** 31 - 1);
+      await meta.mapping.futexWait(meta.notifyOffset, seen, { timeoutMs: Math.max(1, Math.ceil(limit)) });
+      if (slot !== undefined) meta.setWaiting(slot, false);
+      if (this.#closed) return false;
+      if (this.#peek() !== undefined) return true;
+    }
+  }
+
+  /** Every record from the position on, waiting for new ones; commits as it goes. */
+  async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    while (!this.#closed) {
+      const record = this.read();
+      if (record !== undefined) {
+        yield record;
+        // The consumer asked for the next one: the previous one is processed. (Read
+        // through a call: the consumer may have closed the tailer while it held the record.)
+        if (!this.closed) this.commit();
+      } else if (!(await this.wait())) {
+        return;
+      }
+    }
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#slot === undefined) return;
+    if (this.name === undefined) this.#ctx.meta.releaseSlot(this.#slot);
+    else this.#ctx.meta.setWaiting(this.#slot, false);
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new MapsyncError('ECLOSED', 'the tailer is closed');
+  }
+
+  #spin(): boolean {
+    const until = performance.now() + this.#spinMicros / 1000;
+    while (performance.now() < until) if (this.#peek() !== undefined) return true;
+    return false;
+  }
+
+  #startPosition(from: unknown): number {
+    const { meta, store } = this.#ctx;
+    if (from === 'beginning') return segmentStart(meta.firstSegment, store.segmentSize);
+    if (from === 'end') return meta.tailHint;
+    return validate.checkSize(from, 'options.from');
+  }
+
+  /** The record at the position, skipping padding and abandoned records; undefined if none yet. */
+  #peek(): Found | undefined {
+    this.#checkOpen();
+    const { meta, store } = this.#ctx;
+    const size = store.segmentSize;
+    for (;;) {
+      const at = place(this.#position, size);
+      this.#position = at.position;
+      const segment = store.get(at.index, false);
+      if (segment === undefined) {
+        if (at.index < meta.firstSegment) throw gone(at.index, meta.firstSegment, at.position);
+        return undefined;
+      }
+      const w = at.offset >>> 2;
+      const word = Atomics.load(segment.words, w) >>> 0;
+      if (word === 0) return undefined;
+      const length = word & LENGTH_MASK;
+      const span = (word & PADDING) !== 0 ? length : recordSpan(length);
+      if (span < 8 || at.offset + span > size) throw damagedRecord(segment, at.offset, word);
+      if ((word & PADDING) !== 0) {
+        this.#position += span;
+        continue;
+      }
+      if ((word & INCOMPLETE) !== 0) {
+        if (!this.#abandoned(segment, w, word, at.position, span)) return undefined;
+        continue;
+      }
+      this.#stuck = undefined;
+      return { segment, offset: at.offset, length, position: at.position, next: at.position + span };
+    }
+  }
+
+  /**
+   * A record still incomplete: once it has been so for deadWriterMs and its writer is
+   * gone, turn it into padding (for every tailer) and return true to move past it.
+   */
+  #abandoned(segment: MappedSegment, w: number, word: number, position: number, span: number): boolean {
+    const now = Date.now();
+    if (this.#stuck?.position !== position) {
+      this.#stuck = { position, since: now };
+      return false;
+    }
+    if (now - this.#stuck.since < this.#ctx.deadWriterMs) return false;
+    if (processAlive(segment.words[w + 1] ?? 0)) return false;
+    Atomics.compareExchange(segment.words, w, word | 0, (PADDING | span) | 0);
+    this.#stuck = undefined;
+    return true;
+  }
+}
+
+function findNamed(meta: QueueMeta, name: string): number | undefined {
+  for (let slot = 0; slot < 32; slot++) {
+    if (meta.slotState(slot) === SlotState.named && meta.slotName(slot) === name) return slot;
+  }
+  return undefined;
+}
+
+function gone(index: number, first: number, position: number): MapsyncError {
+  return new MapsyncError(
+    'ESEGMENTGONE',
+    `position ${position} is in segment ${index}, deleted by retention (the oldest kept segment is ${first}); ` +
+      "open the tailer from 'beginning' or a newer position",
+  );
+}

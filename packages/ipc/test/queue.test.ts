@@ -1,0 +1,184 @@
+// The queue within one process: order, batches, rolling, named cursors, retention,
+// abandoned records, reboot recovery, and files that are not what they claim.
+import { execFileSync } from 'node:child_process';
+import { closeSync, openSync, readdirSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+import { Queue } from '../src/index.js';
+import { INCOMPLETE, SEGMENT_HEADER_SIZE, segmentFileName } from '../src/format.js';
+import { decode, encode, scratchDirs } from './helpers.js';
+
+const nextDir = scratchDirs();
+const SEGMENT = 64 * 1024;
+
+function open(dir: string, options: Parameters<typeof Queue.open>[1] = {}): Queue {
+  return Queue.open(dir, { segmentSize: SEGMENT, ...options });
+}
+
+describe('appending and tailing', () => {
+  it('delivers every record once, in order, across segment rolls', () => {
+    const queue = open(nextDir());
+    const tailer = queue.tailer();
+    const sent = Array.from({ length: 5000 }, (_, i) => `message ${i} ${'x'.repeat(i % 50)}`);
+    for (const text of sent) queue.append(encode(text));
+    const got: string[] = [];
+    for (let r = tailer.read(); r !== undefined; r = tailer.read()) got.push(decode(r));
+    expect(got).toEqual(sent);
+    expect(queue.stats().segments.length).toBeGreaterThan(3);
+    queue.close();
+  });
+
+  it('reads a batch through one callback, without a view per record', () => {
+    const queue = open(nextDir());
+    queue.appendBatch([encode('a'), encode('bb'), encode('ccc')]);
+    const tailer = queue.tailer();
+    const got: string[] = [];
+    const count = tailer.readBatch(10, (bytes, offset, length) => got.push(decode(bytes.subarray(offset, offset + length))));
+    expect(count).toBe(3);
+    expect(got).toEqual(['a', 'bb', 'ccc']);
+    queue.close();
+  });
+
+  it("starts a tailer at the beginning, at the end, or at a position", () => {
+    const queue = open(nextDir());
+    const [, second] = queue.appendBatch([encode('one'), encode('two')]);
+    expect(decode(queue.tailer({ from: 'beginning' }).read()!)).toBe('one');
+    expect(decode(queue.tailer({ from: second! }).read()!)).toBe('two');
+    const fromEnd = queue.tailer({ from: 'end' });
+    expect(fromEnd.read()).toBeUndefined();
+    queue.append(encode('three'));
+    expect(decode(fromEnd.read()!)).toBe('three');
+    queue.close();
+  });
+
+  it('wakes a waiting tailer without blocking the event loop', async () => {
+    const queue = open(nextDir());
+    const tailer = queue.tailer({ from: 'end' });
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 2);
+    const waiting = tailer.wait(5_000);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    queue.append(encode('wake up'));
+    expect(await waiting).toBe(true);
+    clearInterval(timer);
+    expect(ticks).toBeGreaterThan(5);
+    expect(decode(tailer.read()!)).toBe('wake up');
+    expect(await tailer.wait(20)).toBe(false);
+    queue.close();
+  });
+
+  it('refuses a record larger than a segment can hold, with a code', () => {
+    const queue = open(nextDir());
+    expect(() => queue.append(new Uint8Array(SEGMENT))).toThrow(expect.objectContaining({ code: 'ERR_RECORD_TOO_LARGE' }));
+    expect(() => queue.append('x' as unknown as Uint8Array)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }));
+    queue.close();
+  });
+});
+
+describe('named tailers and retention', () => {
+  it('resumes a named tailer from its last commit after the queue is reopened', () => {
+    const dir = nextDir();
+    const queue = open(dir);
+    queue.appendBatch(['a', 'b', 'c', 'd'].map(encode));
+    const billing = queue.tailer({ name: 'billing' });
+    billing.read();
+    billing.read();
+    billing.commit();
+    billing.read(); // read but not committed: delivered again after a restart
+    queue.close();
+
+    const again = open(dir);
+    expect(again.stats().tailers).toEqual([expect.objectContaining({ name: 'billing' })]);
+    expect(decode(again.tailer({ name: 'billing' }).read()!)).toBe('c');
+    again.close();
+  });
+
+  it('deletes segments every named tailer has passed, and says so to a tailer left behind', () => {
+    const dir = nextDir();
+    const queue = open(dir);
+    const slow = queue.tailer({ name: 'slow' });
+    const anonymous = queue.tailer();
+    for (let i = 0; i < 3000; i++) queue.append(encode(`record ${i}`));
+    expect(queue.retain({ keepSegments: 1 })).toBe(0); // 'slow' still needs segment 0
+    while (slow.read() !== undefined) slow.commit();
+    const before = queue.stats().segments.length;
+    expect(queue.retain({ keepSegments: 1 })).toBe(before - 1);
+    expect(readdirSync(dir).filter((n) => n.endsWith('.seg'))).toHaveLength(1);
+    expect(() => anonymous.read()).toThrow(expect.objectContaining({ code: 'ESEGMENTGONE' }));
+    expect(decode(queue.tailer({ from: 'beginning' }).read()!)).toMatch(/^record /);
+    queue.close();
+  });
+});
+
+describe('failures', () => {
+  it('skips the record of a writer that died mid-record, and nothing after it', async () => {
+    const dir = nextDir();
+    const queue = open(dir, { deadWriterMs: 100 });
+    queue.append(encode('before'));
+    // What a writer killed between claim and publish leaves: a claimed word, its pid.
+    const deadPid = Number(execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']));
+    const at = queue.stats().tail % SEGMENT;
+    const fd = openSync(join(dir, segmentFileName(0)), 'r+');
+    const header = new Uint8Array(8);
+    new DataView(header.buffer).setUint32(0, (INCOMPLETE | 10) >>> 0, true);
+    new DataView(header.buffer).setUint32(4, deadPid, true);
+    writeSync(fd, header, 0, 8, at);
+    closeSync(fd);
+    queue.append(encode('after'));
+    const tailer = queue.tailer();
+    expect(decode(tailer.read()!)).toBe('before');
+    expect(tailer.read()).toBeUndefined(); // not skipped at once: the writer might be slow
+    expect(await tailer.wait(2_000)).toBe(true);
+    expect(decode(tailer.read()!)).toBe('after');
+    queue.close();
+  });
+
+  it('after a reboot, keeps whole records past the durable point and drops torn ones', () => {
+    const dir = nextDir();
+    const queue = open(dir, { durability: { everyMs: 3_600_000 } });
+    const positions = queue.appendBatch(['kept 1', 'torn', 'kept 2'].map(encode));
+    queue.close();
+    // The machine "reboots": another boot id, and a torn payload in the second record.
+    const segment = join(dir, segmentFileName(0));
+    const fd = openSync(segment, 'r+');
+    writeSync(fd, encode('XX'), 0, 2, (positions[1]! % SEGMENT) + 8);
+    closeSync(fd);
+    const metaFd = openSync(join(dir, 'queue.meta'), 'r+');
+    writeSync(metaFd, new Uint8Array(16).fill(7), 0, 16, 32);
+    closeSync(metaFd);
+
+    const again = open(dir);
+    expect(again.recovery).toEqual({ tail: expect.any(Number) as number, kept: 2, dropped: 1 });
+    const tailer = again.tailer();
+    expect([decode(tailer.read()!), decode(tailer.read()!), tailer.read()]).toEqual(['kept 1', 'kept 2', undefined]);
+    again.close();
+  });
+
+  it('refuses a meta file of another format or one that is damaged', () => {
+    const dir = nextDir();
+    open(dir).close();
+    const meta = join(dir, 'queue.meta');
+    const fd = openSync(meta, 'r+');
+    writeSync(fd, new Uint8Array([2, 0, 0, 0]), 0, 4, 12); // format version 2
+    closeSync(fd);
+    expect(() => open(dir)).toThrow(expect.objectContaining({ code: 'EFORMAT' }));
+    const fd2 = openSync(meta, 'r+');
+    writeSync(fd2, encode('NOTAQUEU'), 0, 8, 4);
+    closeSync(fd2);
+    expect(() => open(dir)).toThrow(expect.objectContaining({ code: 'EFORMAT', message: expect.stringContaining('not a mapsync queue') as string }));
+  });
+
+  it('never follows a record length that points outside its segment', () => {
+    const dir = nextDir();
+    const queue = open(dir);
+    queue.append(encode('fine'));
+    const fd = openSync(join(dir, segmentFileName(0)), 'r+');
+    const hostile = new Uint8Array(4);
+    new DataView(hostile.buffer).setUint32(0, 0x1fffffff, true); // 512 MiB "payload"
+    writeSync(fd, hostile, 0, 4, SEGMENT_HEADER_SIZE);
+    closeSync(fd);
+    expect(() => queue.tailer().read()).toThrow(expect.objectContaining({ code: 'ECORRUPT' }));
+    queue.close();
+  });
+});

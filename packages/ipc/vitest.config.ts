@@ -1,0 +1,3 @@
+import { packageTests } from '@mapsync/vitest-preset';
+
+export default packageTests('ipc');
