@@ -8,7 +8,8 @@
         "src/sync.cc",
         "src/futex.cc",
         "src/crc32c.cc",
-        "src/platform_linux.cc"
+        "src/platform_linux.cc",
+        "src/fault_guard_linux.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

@@ -16,3 +16,9 @@ export const byteCount = (text: string): number =>
 export const positiveCount = (text: string): number =>
   wholeNumber(text, 1, 'a whole number of 1 or more');
 export const lsnArgument = (text: string): number => wholeNumber(text, 1, 'an LSN (1 or more)');
+
+/** Where a new tailer starts: 'beginning', 'end', or a queue position. */
+export function tailStart(text: string): 'beginning' | 'end' | number {
+  if (text === 'beginning' || text === 'end') return text;
+  return wholeNumber(text, 0, "'beginning', 'end' or a queue position (0 or more)");
+}

@@ -5,7 +5,7 @@ export const EXIT = {
   error: 1,
   /** The command line is wrong: unknown command or option, a bad value. */
   usage: 2,
-  /** A write-ahead log is damaged: acknowledged records are unreadable. */
+  /** Damaged data: a write-ahead log's acknowledged records, or a queue segment, unreadable. */
   damaged: 3,
 } as const;
 

@@ -1,6 +1,5 @@
 // The command tree, and what turns a run into an exit code and at most one error line.
-// Each command is built in src/commands/; a new one (`mapsync queue ...`) is one more
-// entry in COMMANDS.
+// Each command is built in src/commands/; a new one is one more entry in COMMANDS.
 import { Command, type CommandUnknownOpts } from '@commander-js/extra-typings';
 
 import packageJson from '../package.json' with { type: 'json' };
@@ -8,6 +7,7 @@ import { benchCommand } from './commands/bench.js';
 import { demoCommand } from './commands/demo.js';
 import { flushCommand } from './commands/flush.js';
 import { inspectCommand } from './commands/inspect.js';
+import { queueCommand } from './commands/queue/index.js';
 import { walCommand } from './commands/wal/index.js';
 import { UsageError, describeFailure } from './errors.js';
 import { EXIT, type ExitCode, type Outcome } from './exit-codes.js';
@@ -18,6 +18,7 @@ const COMMANDS: readonly ((outcome: Outcome) => CommandUnknownOpts)[] = [
   flushCommand,
   benchCommand,
   walCommand,
+  queueCommand,
 ];
 
 const EXIT_CODES_HELP = `
@@ -25,7 +26,7 @@ Exit codes:
   0  success
   1  error (missing file, failed system call...)
   2  usage (unknown command or option, bad value)
-  3  damaged write-ahead log (acknowledged records unreadable)`;
+  3  damaged write-ahead log (acknowledged records unreadable) or queue segment`;
 
 /** Commander reports every usage mistake through us: one line, exit code 2. */
 function reportThroughUs(command: CommandUnknownOpts, path: string): void {
@@ -39,7 +40,7 @@ function reportThroughUs(command: CommandUnknownOpts, path: string): void {
 function buildProgram(outcome: Outcome): Command {
   const program = new Command('mapsync')
     .description(
-      'Durable memory-mapped files: see what msync does on your machine, and check your files and logs.',
+      'Durable memory-mapped files: see what msync does on your machine, and check your files, logs and queues.',
     )
     .version(packageJson.version)
     .addHelpText('after', EXIT_CODES_HELP);

@@ -7,7 +7,7 @@ const nextDir = scratchDirs();
 
 it('tours the stack, says what each step proved, and leaves nothing behind', () => {
   const tmp = nextDir();
-  const run = mapsync(['demo'], { TMPDIR: tmp });
+  const run = mapsync(['demo'], { env: { TMPDIR: tmp } });
   expect(run.stderr).toBe('');
   expect(run.status).toBe(0);
   const proofs = run.stdout.split('\n').filter((line) => line.includes('✔ proved:'));
@@ -15,7 +15,12 @@ it('tours the stack, says what each step proved, and leaves nothing behind', () 
   expect(proofs[0]).toContain('read(2) returns it');
   expect(proofs[1]).toContain('4 KiB of 1 MiB, in one msync call');
   expect(proofs[2]).toMatch(/all \d+ acknowledged transactions survived, each whole/);
-  expect(proofs[3]).toContain('read all 5 records, in order');
+  expect(proofs[3]).toContain(
+    'read all 5 records, in order, each as it was synced, woken by the append (no polling)',
+  );
+  expect(run.stdout).toMatch(
+    /record 5 appended at position \d+, on disk \(msync\) when append\(\) returned; the consumer had it [\d.]+ (ms|µs) later/,
+  );
   expect(run.stdout).toMatch(/SIGKILL after \d+ acknowledged transactions/);
   expect(run.stdout).toMatch(/done in [\d.]+ s; nothing left behind/);
   expect(readdirSync(tmp)).toEqual([]);

@@ -1,11 +1,20 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll } from 'vitest';
 
 const appRoot = fileURLToPath(new URL('..', import.meta.url));
 const bin = join(appRoot, 'dist', 'bin.mjs');
+
+// What the tests compare is plain text: colors off, whatever the environment says (CI
+// sets CI=true, which turns picocolors on even without a terminal).
+const plainEnv = (): NodeJS.ProcessEnv => {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+  delete env.FORCE_COLOR;
+  return env;
+};
 
 export interface Run {
   readonly status: number | null;
@@ -13,13 +22,41 @@ export interface Run {
   readonly stderr: string;
 }
 
-/** Runs `mapsync ...args` as a subprocess, the way a shell would. */
-export function mapsync(args: readonly string[], env: NodeJS.ProcessEnv = {}): Run {
+/** Runs `mapsync ...args` as a subprocess, the way a shell would (`input` on its stdin). */
+export function mapsync(
+  args: readonly string[],
+  { env = {}, input }: { env?: NodeJS.ProcessEnv; input?: string } = {},
+): Run {
   const run = spawnSync(process.execPath, [bin, ...args], {
     encoding: 'utf8',
-    env: { ...process.env, ...env },
+    env: { ...plainEnv(), ...env },
+    ...(input === undefined ? {} : { input }),
   });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+export interface RunningMapsync {
+  /** What it prints on stdout, line by line, as it comes. */
+  readonly lines: AsyncIterator<string>;
+  /** Its exit code and signal, and all it printed on stderr (never rejects). */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
+  kill(signal: NodeJS.Signals): void;
+}
+
+/** Starts `mapsync ...args` alongside the test, for commands that run until stopped. */
+export function startMapsync(args: readonly string[]): RunningMapsync {
+  const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: plainEnv() });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return {
+    lines: createInterface({ input: child.stdout })[Symbol.asyncIterator](),
+    exited: new Promise((resolve) => {
+      child.on('close', (code, signal) => {
+        resolve({ code, signal, stderr });
+      });
+    }),
+    kill: (signal) => child.kill(signal),
+  };
 }
 
 /** --json output, parsed. */

@@ -15,6 +15,10 @@ const COMMANDS = [
   ['wal', 'verify'],
   ['wal', 'recover'],
   ['wal', 'stats'],
+  ['queue'],
+  ['queue', 'send'],
+  ['queue', 'tail'],
+  ['queue', 'stats'],
 ];
 
 describe('--help', () => {
@@ -30,7 +34,7 @@ describe('--help', () => {
 
   it('documents the exit codes', () => {
     expect(mapsync(['--help']).stdout).toMatch(
-      /Exit codes:\n {2}0 {2}success\n {2}1 {2}error.*\n {2}2 {2}usage.*\n {2}3 {2}damaged write-ahead log/,
+      /Exit codes:\n {2}0 {2}success\n {2}1 {2}error.*\n {2}2 {2}usage.*\n {2}3 {2}damaged write-ahead log .* or queue segment/,
     );
   });
 });
@@ -73,7 +77,7 @@ describe('usage errors: one line with a code, exit 2', () => {
     expect(run.status).toBe(2);
   });
 
-  it.each([[[]], [['wal']], [['bench']]])(
+  it.each([[[]], [['wal']], [['bench']], [['queue']]])(
     'a group without its subcommand (%j) shows its help on stderr',
     (args) => {
       const run = mapsync(args);

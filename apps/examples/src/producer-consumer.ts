@@ -1,32 +1,51 @@
-// Guide, "producer process" (ipc_file.dat): records written one by one through the
-// mapping, each msync(MS_SYNC)ed before the next, while a consumer in another process
-// maps the same file and reads them as they appear. The consumer is a real process
-// (src/processes/record-consumer.ts) that maps the file read-only with
-// @mapsync/region; @mapsync/ipc will add atomic publication and wake-ups.
+// Guide, "producer process" (ipc_file.dat), through @mapsync/ipc: the guide's records
+// appended one by one to a queue with durability 'record', so each is msync(MS_SYNC)ed
+// before the next is written, while a consumer in another process
+// (src/processes/record-consumer.ts) tails the same queue. Where the guide leaves the
+// consumer "not shown" (it would have to poll the file for new records), the queue
+// publishes each record atomically and wakes the consumer through a futex in its shared
+// queue.meta file.
 import { join } from 'node:path';
 
-import { openRegion, type ByteRange, type Value } from '@mapsync/region';
+import { Queue } from '@mapsync/ipc';
 
-import { MAX_RECORDS, Record } from './shared/record.js';
-import { describeRange } from './support/describe.js';
+import { MAX_RECORDS, encodeRecord, type RecordValue } from './shared/record.js';
 import type { ClaimResult, ExampleContext } from './support/example.js';
-import { sleep } from './support/measure.js';
+import { median, micros, sleep } from './support/measure.js';
 import { nextLine, startProgram, type RunningProgram } from './support/processes.js';
 
-type RecordValue = Value<typeof Record>;
+/** The smallest segment the queue allows; ten records take well under a kilobyte. */
+const SEGMENT_SIZE = 64 * 1024;
 
-export interface ProducerConsumerResult extends ClaimResult {
-  readonly produced: readonly RecordValue[];
-  /** The records the consumer process printed, in the order it saw them. */
-  readonly consumed: readonly RecordValue[];
-  /** For each record, the bytes asked to sync and the page-aligned range synced. */
-  readonly flushes: readonly { readonly asked: ByteRange; readonly synced: readonly ByteRange[] }[];
+type ConsumedRecord = RecordValue & { readonly position: number };
+
+export interface Delivery {
+  readonly record: RecordValue;
+  /** Where append() put it. */
+  readonly position: number;
+  /** Where the queue ended, and up to where it was on disk, when append() returned. */
+  readonly tailAfterAppend: number;
+  readonly durableAfterAppend: number;
+  /** What the consumer process printed for it, before the next record was appended. */
+  readonly consumed: ConsumedRecord;
+  /** From append() returning to the consumer's line arriving here. */
+  readonly latencyMs: number;
 }
 
-async function collect(consumer: RunningProgram): Promise<RecordValue[]> {
-  const seen: RecordValue[] = [];
-  for await (const line of consumer.lines) seen.push(JSON.parse(line) as RecordValue);
-  return seen;
+export interface ProducerConsumerResult extends ClaimResult {
+  readonly deliveries: readonly Delivery[];
+}
+
+async function nextConsumed(consumer: RunningProgram): Promise<ConsumedRecord> {
+  return JSON.parse(await nextLine(consumer)) as ConsumedRecord;
+}
+
+function deliveredIntact({ record, position, consumed }: Delivery): boolean {
+  return (
+    consumed.id === record.id &&
+    consumed.message === record.message &&
+    consumed.position === position
+  );
 }
 
 export async function producerConsumer(
@@ -34,56 +53,57 @@ export async function producerConsumer(
   // usleep(100000): 100 ms between records, as in the guide.
   { delayMs = 100 }: { delayMs?: number } = {},
 ): Promise<ProducerConsumerResult> {
-  const path = join(dir, 'ipc_file.dat');
-  // MAP_SIZE: the guide reserves 64 bytes a record, but sizeof(Record) is 60.
-  const producer = await openRegion(path, {
-    mode: 'rw',
-    create: true,
-    size: MAX_RECORDS * Record.size,
-  });
-  const consumer = startProgram('record-consumer', [path, String(MAX_RECORDS), '5000']);
+  // The guide's ipc_file.dat becomes a queue directory: queue.meta and segment files.
+  const queueDir = join(dir, 'ipc_queue');
+  const queue = Queue.open(queueDir, { durability: 'record', segmentSize: SEGMENT_SIZE });
+  const consumer = startProgram('record-consumer', [queueDir, String(MAX_RECORDS), '5000']);
   try {
     if ((await nextLine(consumer)) !== 'ready') throw new Error('the consumer did not start');
-    say(`Consumer process ${consumer.pid} has mapped ${path} read-only and is watching it`);
-    const consumed = collect(consumer);
-
-    const records = producer.array(Record, { count: MAX_RECORDS });
-    const record = records.cursor();
-    const produced: RecordValue[] = [];
-    const flushes: ProducerConsumerResult['flushes'][number][] = [];
-    for (let i = 0; i < MAX_RECORDS; i++) {
-      record.seek(i);
-      // The message first, the id last: the consumer takes a non-zero id to mean the
-      // record is complete. (The guide sets the id first; a consumer could then read
-      // an id with half a message.)
-      record.message = `Record ${i + 1} from pid ${process.pid}`;
-      record.id = i + 1;
-      // msync(&records[i], sizeof(Record), MS_SYNC): the region rounds the start down to
-      // a page and the end up (but not past the end of the file), and reports the range.
-      const asked = { offset: i * Record.size, length: Record.size };
-      const report = await producer.flush(asked);
-      flushes.push({ asked, synced: report.ranges });
-      produced.push(record.toJSON());
+    say(
+      `Consumer process ${consumer.pid} tails ${queueDir}, asleep on a futex until a record is published`,
+    );
+    const deliveries: Delivery[] = [];
+    for (let id = 1; id <= MAX_RECORDS; id++) {
+      const record = { id, message: `Record ${id} from pid ${process.pid}` };
+      // The record is written, its header word published, its bytes msync(MS_SYNC)ed;
+      // only then does append() return, and wake the consumer.
+      const position = queue.append(encodeRecord(record));
+      const appended = performance.now();
+      const { tail, durablePosition } = queue.stats();
       say(
-        `Synced record ${record.id}: '${record.message}' (asked ${describeRange(asked)}, synced ${report.ranges.map(describeRange).join(', ')})`,
+        `Synced record ${id}: '${record.message}' (at position ${position}; the queue is on disk up to ${durablePosition})`,
       );
+      // Seen arriving before the next record is written: each delivery on its own.
+      const consumed = await nextConsumed(consumer);
+      const latencyMs = performance.now() - appended;
+      deliveries.push({
+        record,
+        position,
+        tailAfterAppend: tail,
+        durableAfterAppend: durablePosition,
+        consumed,
+        latencyMs,
+      });
+      say(`  the consumer's line for it arrived ${micros(latencyMs)} later`);
       await sleep(delayMs);
     }
     say('All records written and synced.');
 
-    const seen = await consumed;
     const exit = await consumer.exited;
     if (exit.code !== 0) throw new Error(`the consumer failed: ${exit.stderr}`);
     say(
-      `The consumer read ${seen.length} records as they appeared: ${seen.map((r) => r.id).join(', ')}`,
+      `From append() returning to the consumer's line arriving here: median ${micros(median(deliveries.map((d) => d.latencyMs)))}`,
     );
 
     const claim =
-      'a consumer in another process reads every record, in order, as the producer syncs it';
-    const holds = JSON.stringify(seen) === JSON.stringify(produced);
-    return { claim, holds, produced, consumed: seen, flushes };
+      'a consumer in another process receives every record, in order, as the producer syncs it, woken without polling';
+    const holds = deliveries.every(
+      (delivery) =>
+        deliveredIntact(delivery) && delivery.durableAfterAppend >= delivery.tailAfterAppend,
+    );
+    return { claim, holds, deliveries };
   } finally {
     consumer.kill('SIGTERM');
-    producer.close();
+    queue.close();
   }
 }

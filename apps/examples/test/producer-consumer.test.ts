@@ -5,16 +5,21 @@ import { exampleContexts } from './helpers.js';
 
 const nextContext = exampleContexts();
 
-it('a consumer process reads every record, in order, as the producer syncs it', async () => {
+it('a consumer process receives every record, in order, as the producer syncs it', async () => {
   const context = nextContext();
   const result = await producerConsumer(context, { delayMs: 10 });
-  expect(result.consumed).toHaveLength(10);
-  expect(result.consumed).toEqual(result.produced);
-  expect(result.consumed[9]).toEqual({ id: 10, message: `Record 10 from pid ${process.pid}` });
-  // Each 60-byte record is synced as the page holding it (the file's one page, 600 bytes).
-  expect(result.flushes[3]).toEqual({
-    asked: { offset: 180, length: 60 },
-    synced: [{ offset: 0, length: 600 }],
-  });
+  const { deliveries } = result;
+  expect(deliveries.map((d) => d.record.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  expect(deliveries[9]?.record).toEqual({ id: 10, message: `Record 10 from pid ${process.pid}` });
+  for (const [i, delivery] of deliveries.entries()) {
+    // What the other process read is the record, at the position append() returned.
+    expect(delivery.consumed).toEqual({ ...delivery.record, position: delivery.position });
+    // Records follow one another in the queue.
+    if (i > 0) expect(delivery.position).toBeGreaterThan(deliveries[i - 1]?.position ?? Infinity);
+    // On disk when append() returned: the durable point had reached the end of the queue.
+    expect(delivery.durableAfterAppend).toBeGreaterThan(delivery.position);
+    expect(delivery.durableAfterAppend).toBe(delivery.tailAfterAppend);
+  }
+  expect(context.printed).toContain('All records written and synced.');
   expect(result.holds).toBe(true);
 });

@@ -1,6 +1,7 @@
 // One side of an IPC benchmark, run in its own process by bench/ipc.mjs.
 //   peer.mjs queue-send DIR COUNT GAP_US          send COUNT stamped messages, GAP_US apart
 //   peer.mjs queue-recv DIR COUNT SPIN_US         receive COUNT, print one-way latencies
+//   peer.mjs queue-recv-blocking DIR COUNT 0      the same, sleeping in waitSync (futex on this thread)
 //   peer.mjs queue-flood DIR COUNT                send COUNT messages as fast as possible
 //   peer.mjs queue-drain DIR COUNT                receive COUNT, print the rate
 //   peer.mjs uds-send PATH COUNT GAP_US | uds-recv PATH COUNT | uds-flood PATH COUNT | uds-drain PATH COUNT
@@ -34,7 +35,7 @@ async function queueSend() {
   queue.close();
 }
 
-async function queueRecv() {
+async function queueRecv(blocking) {
   const queue = Queue.open(where);
   const tailer = queue.tailer({ from: 'end', spinMicros: Number(extra) });
   process.stdout.write('ready\n');
@@ -42,7 +43,8 @@ async function queueRecv() {
   for (let got = 0; got < count; ) {
     const record = tailer.read();
     if (record === undefined) {
-      await tailer.wait();
+      if (blocking) tailer.waitSync();
+      else await tailer.wait();
       continue;
     }
     const sent = new BigInt64Array(record.buffer, record.byteOffset, 1)[0];
@@ -113,14 +115,16 @@ function udsRecv(flood) {
   server.listen(where, () => process.stdout.write('ready\n'));
 }
 
+// One write per message, as an application sending messages would (Node may still
+// gather queued writes into one writev).
 function udsFlood() {
   const socket = net.connect(where);
-  const chunk = Buffer.alloc(SIZE * 1024);
+  const message = Buffer.alloc(SIZE);
   let sent = 0;
   const pump = () => {
     while (sent < count) {
-      sent += 1024;
-      if (!socket.write(chunk)) return socket.once('drain', pump);
+      sent++;
+      if (!socket.write(message)) return socket.once('drain', pump);
     }
     socket.end();
   };
@@ -129,7 +133,8 @@ function udsFlood() {
 
 const roles = {
   'queue-send': queueSend,
-  'queue-recv': queueRecv,
+  'queue-recv': () => queueRecv(false),
+  'queue-recv-blocking': () => queueRecv(true),
   'queue-flood': queueFlood,
   'queue-drain': queueDrain,
   'uds-send': udsSend,

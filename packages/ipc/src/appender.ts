@@ -9,6 +9,7 @@ import {
   HAS_CRC,
   INCOMPLETE,
   PADDING,
+  RECORD,
   RECORD_HEADER_SIZE,
   SEGMENT_HEADER_SIZE,
   recordSpan,
@@ -60,7 +61,8 @@ export class Appender {
 
   /** Appends one record; returns its position. With per-record durability it is on disk on return. */
   append(payload: Uint8Array): number {
-    const claim = this.#write(validate.checkBytes(payload, 'payload'));
+    const claim = this.#write(validate.checkBytes(payload, 'payload'), this.#meta.tailHint);
+    this.#meta.raiseTailHint(claim.position + claim.span);
     if (this.#durability === 'record') this.#flushUpTo(claim.position + claim.span);
     this.#meta.announce();
     return claim.position;
@@ -69,13 +71,15 @@ export class Appender {
   /** Appends several records, waking tailers (and, per record durability, flushing) once. */
   appendBatch(payloads: readonly Uint8Array[]): number[] {
     const positions: number[] = [];
-    let end = 0;
+    // Each claim starts where the last one ended; the shared hint moves once, at the end.
+    let end = this.#meta.tailHint;
     for (const payload of payloads) {
-      const claim = this.#write(validate.checkBytes(payload, 'payload'));
+      const claim = this.#write(validate.checkBytes(payload, 'payload'), end);
       positions.push(claim.position);
       end = claim.position + claim.span;
     }
     if (positions.length === 0) return positions;
+    this.#meta.raiseTailHint(end);
     if (this.#durability === 'record') this.#flushUpTo(end);
     this.#meta.announce();
     return positions;
@@ -95,7 +99,7 @@ export class Appender {
     clearInterval(this.#timer);
   }
 
-  #write(payload: Uint8Array): Claim {
+  #write(payload: Uint8Array, from: number): Claim {
     if (this.#closed) throw new MapsyncError('ECLOSED', 'the appender is closed');
     if (payload.length > this.#maxPayload) {
       throw new MapsyncRangeError(
@@ -103,20 +107,21 @@ export class Appender {
         `a record of ${payload.length} bytes does not fit a ${this.#store.segmentSize}-byte segment (at most ${this.#maxPayload})`,
       );
     }
-    const claim = this.#claim(payload.length);
+    const claim = this.#claim(payload.length, from);
     const { segment, offset } = claim;
     segment.bytes.set(payload, offset + 8);
     const word = offset >>> 2;
     segment.words[word + 1] = this.#withCrc ? crc32c(payload) | 0 : 0;
     // Published last: a reader that sees this word sees the payload above.
-    Atomics.store(segment.words, word, (payload.length | (this.#withCrc ? HAS_CRC : 0)) | 0);
+    Atomics.store(segment.words, word, (RECORD | payload.length | (this.#withCrc ? HAS_CRC : 0)) | 0);
     return claim;
   }
 
-  #claim(length: number): Claim {
+  /** Claims space for a record at the first free slot from `from` (a hint: never past the end). */
+  #claim(length: number, from: number): Claim {
     const size = this.#store.segmentSize;
     const span = recordSpan(length);
-    let position = this.#meta.tailHint;
+    let position = from;
     for (;;) {
       const at = place(position, size);
       position = at.position;
@@ -136,10 +141,9 @@ export class Appender {
         Atomics.compareExchange(segment.words, word, 0, (PADDING | remaining) | 0);
         continue;
       }
-      if (Atomics.compareExchange(segment.words, word, 0, (INCOMPLETE | length) | 0) === 0) {
+      if (Atomics.compareExchange(segment.words, word, 0, (INCOMPLETE | RECORD | length) | 0) === 0) {
         // Who holds the claim, so that tailers can skip it if this process dies.
         segment.words[word + 1] = process.pid;
-        this.#meta.raiseTailHint(position + span);
         if (at.offset > size / 2 && this.#prepared < at.index + 1) this.#prepareNext(at.index + 1);
         return { segment, offset: at.offset, position, span };
       }

@@ -10,7 +10,9 @@
 //          bit 30 PADDING     skip `length` bytes (the rest of a segment, or a dead
 //                             writer's abandoned record)
 //          bit 29 HAS_CRC     check is the CRC32C of the payload
-//          bits 0-28          payload length (for PADDING: bytes to skip, header included)
+//          bit 28 RECORD      set in every claimed or published record, so that even an
+//                             empty one has a non-zero word (zero means "nothing yet")
+//          bits 0-27          payload length (for PADDING: bytes to skip, header included)
 // A record is claimed by a compare-and-swap of its word from 0, written, then published
 // by storing its word without INCOMPLETE, last: a reader never sees half a record.
 import { crc32c } from '@mapsync/native';
@@ -26,10 +28,11 @@ export const RECORD_HEADER_SIZE = 8;
 export const INCOMPLETE = 0x80000000;
 export const PADDING = 0x40000000;
 export const HAS_CRC = 0x20000000;
-export const LENGTH_MASK = 0x1fffffff;
+export const RECORD = 0x10000000;
+export const LENGTH_MASK = 0x0fffffff;
 
 export const MIN_SEGMENT_SIZE = 64 * 1024;
-/** Lengths live in 29 bits of the header word. */
+/** Lengths live in 28 bits of the header word: 2^28 bytes is the most padding can skip. */
 export const MAX_SEGMENT_SIZE = 256 * 1024 * 1024;
 
 /** Bytes a record with `length` payload bytes occupies. */

@@ -3,7 +3,7 @@
 // atomic compare-and-swap), the futex word tailers wait on, the bitmap where each
 // waiting tailer raises its own bit, and the tailer slots (named cursors persist
 // here). Mapped with @mapsync/native directly, because it is the futex word's home.
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { MapsyncError, crc32c, map, type Mapping } from '@mapsync/native';
@@ -70,11 +70,19 @@ export class QueueMeta {
     this.segmentSize = new DataView(this.#bytes.buffer, this.#bytes.byteOffset).getUint32(OFF.segmentSize, true);
   }
 
-  /** Opens the queue's meta file, creating it (with `segmentSize`) if the queue is new. */
-  static open(dir: string, segmentSize: number, fileMode: number): QueueMeta {
-    createOnce(dir, META_FILE, META_SIZE, initialMeta(segmentSize), fileMode);
-    const fd = openSync(join(dir, META_FILE), 'r+');
+  /**
+   * Opens the queue's meta file; creates it (with `segmentSize`) if the queue is new and
+   * `create` is set, else the queue must exist (ENOENT).
+   */
+  static open(dir: string, segmentSize: number, fileMode: number, create: boolean): QueueMeta {
+    const path = join(dir, META_FILE);
+    if (create && !existsSync(path)) createOnce(dir, META_FILE, META_SIZE, initialMeta(segmentSize), fileMode);
+    const fd = openSync(path, 'r+');
     try {
+      // A short file would fault (SIGBUS) on the first read of its missing pages.
+      if (fstatSync(fd).size < META_SIZE) {
+        throw new MapsyncError('EFORMAT', `${path} is too short to be a queue's meta file`, { path });
+      }
       return new QueueMeta(map(fd, { length: META_SIZE, access: 'readwrite' }), dir);
     } finally {
       closeSync(fd);
@@ -194,6 +202,16 @@ export class QueueMeta {
   }
   setSlotPosition(slot: number, position: number): void {
     Atomics.store(this.#i64, (OFF.slots + slot * SLOT_SIZE + 8) / 8, BigInt(position));
+  }
+
+  /** Frees anonymous slots whose process is gone (they died without closing). */
+  reclaimAbandonedSlots(alive: (pid: number) => boolean): void {
+    for (let slot = 0; slot < SLOT_COUNT; slot++) {
+      const base = OFF.slots + slot * SLOT_SIZE;
+      if (this.slotState(slot) !== SlotState.anonymous || alive(this.slotPid(slot))) continue;
+      this.setWaiting(slot, false);
+      Atomics.compareExchange(this.#i32, base / 4, SlotState.anonymous, SlotState.free);
+    }
   }
 
   /** Claims a free slot for this process; undefined when all are taken. */

@@ -8,6 +8,7 @@ import { Appender, type Durability } from './appender.js';
 import { MAX_SEGMENT_SIZE, MIN_SEGMENT_SIZE } from './format.js';
 import { QueueMeta, SLOT_COUNT, SlotState } from './meta.js';
 import { place } from './position.js';
+import { processAlive } from './process-alive.js';
 import { recoverAfterReboot, type RebootRecovery } from './recovery.js';
 import { SegmentStore } from './segments.js';
 import { Tailer, type TailerOptions } from './tailer.js';
@@ -23,6 +24,8 @@ export interface QueueOptions {
   readonly deadWriterMs?: number;
   /** Mode of files the queue creates. Default 0o600. */
   readonly fileMode?: number;
+  /** Create the queue (directory and meta file) if it does not exist. Default true. */
+  readonly create?: boolean;
 }
 
 export interface RetentionOptions {
@@ -76,8 +79,10 @@ export class Queue implements Disposable {
     this.#durability = checkDurability(opts.durability);
     this.#deadWriterMs = validate.checkSize(opts.deadWriterMs ?? 20_000, 'options.deadWriterMs', 3_600_000);
     const fileMode = validate.checkSize(opts.fileMode ?? 0o600, 'options.fileMode', 0o777);
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    this.#meta = QueueMeta.open(this.dir, segmentSize, fileMode);
+    const create = validate.checkBoolean(opts.create ?? true, 'options.create');
+    if (create) mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    this.#meta = QueueMeta.open(this.dir, segmentSize, fileMode, create);
+    this.#meta.reclaimAbandonedSlots(processAlive);
     this.#store = new SegmentStore(this.dir, this.#meta.segmentSize, fileMode);
     try {
       this.recovery = recoverAfterReboot(this.#meta, this.#store);
@@ -139,6 +144,21 @@ export class Queue implements Disposable {
     this.#meta.raiseFirstSegment(limit);
     this.#meta.flushSync();
     return this.#store.deleteBefore(limit);
+  }
+
+  /** Forgets a named tailer (its position no longer holds back retention). */
+  removeTailer(name: string): boolean {
+    this.#checkOpen();
+    for (let slot = 0; slot < SLOT_COUNT; slot++) {
+      if (this.#meta.slotState(slot) !== SlotState.named || this.#meta.slotName(slot) !== name) continue;
+      const pid = this.#meta.slotPid(slot);
+      if (pid !== process.pid && processAlive(pid)) {
+        throw new MapsyncError('EBUSY', `tailer '${name}' is in use by process ${pid}`);
+      }
+      this.#meta.releaseSlot(slot);
+      return true;
+    }
+    return false;
   }
 
   stats(): QueueStats {

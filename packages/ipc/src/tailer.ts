@@ -4,10 +4,10 @@
 // happens off the event loop on a futex in queue.meta, with an optional busy-spin first.
 // The tailer raises its own bit in the waiting bitmap and clears it; appenders only
 // read it (an appender that cleared a tailer's flag could lose its wake-up).
-import { MapsyncError, validate } from '@mapsync/native';
+import { MapsyncError, MapsyncRangeError, validate } from '@mapsync/native';
 
-import { INCOMPLETE, LENGTH_MASK, PADDING, RECORD_HEADER_SIZE, recordSpan } from './format.js';
-import { MAX_NAME_BYTES, SlotState, type QueueMeta } from './meta.js';
+import { INCOMPLETE, LENGTH_MASK, PADDING, RECORD, RECORD_HEADER_SIZE, recordSpan } from './format.js';
+import { MAX_NAME_BYTES, SLOT_COUNT, SlotState, type QueueMeta } from './meta.js';
 import { place, segmentStart } from './position.js';
 import { processAlive } from './process-alive.js';
 import { damagedRecord, type MappedSegment, type SegmentStore } from './segments.js';
@@ -24,8 +24,11 @@ export interface TailerOptions {
   readonly spinMicros?: number;
 }
 
-/** One record: `bytes.subarray(offset, offset + length)` is the payload (no copy made). */
-export type RecordHandler = (bytes: Uint8Array, offset: number, length: number, position: number) => void;
+/**
+ * One record: `bytes.subarray(offset, offset + length)` is the payload (no copy made);
+ * `position` is the record's, `next` the one after it.
+ */
+export type RecordHandler = (bytes: Uint8Array, offset: number, length: number, position: number, next: number) => void;
 
 interface Found {
   readonly segment: MappedSegment;
@@ -69,6 +72,10 @@ export class Tailer implements AsyncIterable<Uint8Array>, Disposable {
     }
     const existing = findNamed(meta, this.name);
     if (existing !== undefined) {
+      const holder = meta.slotPid(existing);
+      if (holder !== process.pid && processAlive(holder)) {
+        throw new MapsyncError('EBUSY', `tailer '${this.name}' is in use by process ${holder}`);
+      }
       this.#slot = existing;
       meta.adoptSlot(existing);
       this.#position = meta.slotPosition(existing);
@@ -104,13 +111,32 @@ export class Tailer implements AsyncIterable<Uint8Array>, Disposable {
    */
   readBatch(max: number, handler: RecordHandler): number {
     validate.checkSize(max, 'max');
+    const size = this.#ctx.store.segmentSize;
     let count = 0;
     while (count < max) {
       const found = this.#peek();
       if (found === undefined) break;
-      this.#position = found.next;
-      handler(found.segment.bytes, found.offset + RECORD_HEADER_SIZE, found.length, found.position);
-      count++;
+      const { segment } = found;
+      let offset = found.offset;
+      let position = found.position;
+      let span = found.next - position;
+      let length = found.length;
+      // Plain published records that follow in the same segment are read in this tight
+      // loop; anything else (padding, a record being written, the segment's end) goes
+      // back through #peek.
+      for (;;) {
+        this.#position = position + span;
+        handler(segment.bytes, offset + RECORD_HEADER_SIZE, length, position, position + span);
+        count++;
+        offset += span;
+        position += span;
+        if (count >= max || offset >= size) break;
+        const word = Atomics.load(segment.words, offset >>> 2) >>> 0;
+        if ((word & (INCOMPLETE | PADDING | RECORD)) !== RECORD) break;
+        length = word & LENGTH_MASK;
+        span = recordSpan(length);
+        if (offset + span > size) throw damagedRecord(segment, offset, word);
+      }
     }
     return count;
   }
@@ -149,10 +175,41 @@ export class Tailer implements AsyncIterable<Uint8Array>, Disposable {
       // A stuck record (a writer mid-record, or dead) wakes nobody: look again in time to
       // skip it. Without a slot (all taken) there is no flag, so poll.
       const limit = Math.min(remaining, this.#stuck === undefined ? 2 ** 31 - 1 : this.#ctx.deadWriterMs, slot === undefined ? 5 : 2 ** 31 - 1);
-      await meta.mapping.futexWait(meta.notifyOffset, seen, { timeoutMs: Math.max(1, Math.ceil(limit)) });
-      if (slot !== undefined) meta.setWaiting(slot, false);
+      try {
+        await meta.mapping.futexWait(meta.notifyOffset, seen, { timeoutMs: Math.max(1, Math.ceil(limit)) });
+      } catch (error) {
+        // The queue was closed while we slept: the wait simply ends.
+        if (this.#closed) return false;
+        throw error;
+      }
       if (this.#closed) return false;
+      if (slot !== undefined) meta.setWaiting(slot, false);
       if (this.#peek() !== undefined) return true;
+    }
+  }
+
+  /**
+   * The same wait, blocking the calling thread in futex(2): no thread hop, so the
+   * lowest latency short of spinning. For a worker thread or a process whose only job is
+   * consuming — on a main thread it stops the event loop while it waits.
+   */
+  waitSync(timeoutMs?: number): boolean {
+    this.#checkOpen();
+    const deadline = timeoutMs === undefined ? Infinity : Date.now() + validate.checkSize(timeoutMs, 'timeoutMs');
+    const { meta } = this.#ctx;
+    for (;;) {
+      const slot = this.#slot;
+      if (slot !== undefined) meta.setWaiting(slot, true);
+      const seen = meta.notifyValue();
+      const ready = this.#peek() !== undefined;
+      const remaining = deadline - Date.now();
+      if (!ready && remaining > 0) {
+        const limit = Math.min(remaining, this.#stuck === undefined ? 2 ** 31 - 1 : this.#ctx.deadWriterMs, slot === undefined ? 5 : 2 ** 31 - 1);
+        meta.mapping.futexWaitSync(meta.notifyOffset, seen, { timeoutMs: Math.max(1, Math.ceil(limit)) });
+      }
+      if (slot !== undefined) meta.setWaiting(slot, false);
+      if (ready || this.#peek() !== undefined) return true;
+      if (Date.now() >= deadline) return false;
     }
   }
 
@@ -171,12 +228,17 @@ export class Tailer implements AsyncIterable<Uint8Array>, Disposable {
     }
   }
 
+  /** Ends a pending wait() (it resolves false) and any `for await`, and frees the slot. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#slot === undefined) return;
-    if (this.name === undefined) this.#ctx.meta.releaseSlot(this.#slot);
-    else this.#ctx.meta.setWaiting(this.#slot, false);
+    const { meta } = this.#ctx;
+    if (this.#slot !== undefined) {
+      if (this.name === undefined) meta.releaseSlot(this.#slot);
+      else meta.setWaiting(this.#slot, false);
+    }
+    // Wake our own pending wait, if any; other waiters just re-check and sleep again.
+    if (!meta.mapping.closed) meta.mapping.futexWake(meta.notifyOffset, 0x7fffffff);
   }
 
   [Symbol.dispose](): void {
@@ -195,9 +257,20 @@ export class Tailer implements AsyncIterable<Uint8Array>, Disposable {
 
   #startPosition(from: unknown): number {
     const { meta, store } = this.#ctx;
-    if (from === 'beginning') return segmentStart(meta.firstSegment, store.segmentSize);
+    const first = segmentStart(meta.firstSegment, store.segmentSize);
+    if (from === 'beginning') return first;
     if (from === 'end') return meta.tailHint;
-    return validate.checkSize(from, 'options.from');
+    // A position is one that append() or a tailer gave out: record starts are 8-aligned
+    // and between the first kept record and the tail.
+    const position = validate.checkAligned(validate.checkSize(from, 'options.from'), 8, 'options.from');
+    const tail = meta.tailHint;
+    if (position < first || position > tail) {
+      throw new MapsyncRangeError(
+        'ERR_OUT_OF_RANGE',
+        `options.from ${position} is outside the queue's records, [${first}, ${tail}]`,
+      );
+    }
+    return position;
   }
 
   /** The record at the position, skipping padding and abandoned records; undefined if none yet. */
@@ -251,7 +324,7 @@ export class Tailer implements AsyncIterable<Uint8Array>, Disposable {
 }
 
 function findNamed(meta: QueueMeta, name: string): number | undefined {
-  for (let slot = 0; slot < 32; slot++) {
+  for (let slot = 0; slot < SLOT_COUNT; slot++) {
     if (meta.slotState(slot) === SlotState.named && meta.slotName(slot) === name) return slot;
   }
   return undefined;

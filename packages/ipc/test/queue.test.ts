@@ -1,7 +1,7 @@
 // The queue within one process: order, batches, rolling, named cursors, retention,
 // abandoned records, reboot recovery, and files that are not what they claim.
 import { execFileSync } from 'node:child_process';
-import { closeSync, openSync, readdirSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, openSync, readdirSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -179,6 +179,89 @@ describe('failures', () => {
     writeSync(fd, hostile, 0, 4, SEGMENT_HEADER_SIZE);
     closeSync(fd);
     expect(() => queue.tailer().read()).toThrow(expect.objectContaining({ code: 'ECORRUPT' }));
+    queue.close();
+  });
+});
+
+describe('edge cases', () => {
+  it('delivers an empty record, and what follows it', () => {
+    const queue = open(nextDir());
+    queue.appendBatch([new Uint8Array(0), encode('after the empty one')]);
+    const tailer = queue.tailer();
+    expect(tailer.read()?.length).toBe(0);
+    expect(decode(tailer.read()!)).toBe('after the empty one');
+    queue.close();
+  });
+
+  it('ends a pending wait when the tailer closes, and a for-await when the queue closes', async () => {
+    const queue = open(nextDir());
+    const tailer = queue.tailer({ from: 'end' });
+    const waiting = tailer.wait();
+    setTimeout(() => tailer.close(), 30);
+    expect(await waiting).toBe(false);
+    const looping = (async () => {
+      const seen: string[] = [];
+      for await (const record of queue.tailer({ from: 'end' })) seen.push(decode(record));
+      return seen;
+    })();
+    setTimeout(() => {
+      queue.append(encode('last'));
+      setTimeout(() => queue.close(), 30);
+    }, 30);
+    expect(await looping).toEqual(['last']);
+  });
+
+  it('refuses a named tailer held by another live process, and a start outside the queue', () => {
+    const dir = nextDir();
+    const queue = open(dir);
+    queue.append(encode('x'));
+    queue.tailer({ name: 'mine' });
+    expect(() => queue.tailer({ from: 3 })).toThrow(expect.objectContaining({ code: 'ERR_UNALIGNED' }));
+    expect(() => queue.tailer({ from: 10 * SEGMENT })).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
+    expect(queue.removeTailer('mine')).toBe(true);
+    expect(queue.stats().tailers).toEqual([]);
+    queue.close();
+  });
+
+  it('refuses to create when told not to, and a meta file too short to map', () => {
+    const dir = nextDir();
+    expect(() => open(dir, { create: false })).toThrow(expect.objectContaining({ code: 'ENOENT' }));
+    open(dir).close();
+    const fd = openSync(join(dir, 'queue.meta'), 'r+');
+    ftruncateSync(fd, 100);
+    closeSync(fd);
+    expect(() => open(dir)).toThrow(expect.objectContaining({ code: 'EFORMAT' }));
+  });
+});
+
+describe('blocking wait', () => {
+  it('waitSync in a worker thread is woken by an append from the main thread', async () => {
+    const { Worker } = await import('node:worker_threads');
+    const dir = nextDir();
+    const queue = open(dir);
+    const worker = new Worker(
+      `const { Queue } = require('@mapsync/ipc');
+       const { parentPort, workerData } = require('node:worker_threads');
+       const queue = Queue.open(workerData.dir);
+       const tailer = queue.tailer({ from: 'end' });
+       parentPort.postMessage('ready');
+       const woke = tailer.waitSync(10000);
+       parentPort.postMessage(woke ? new TextDecoder().decode(tailer.read()) : 'timed out');
+       queue.close();`,
+      { eval: true, workerData: { dir } },
+    );
+    const messages: string[] = [];
+    const done = new Promise<void>((resolve) => {
+      worker.on('message', (m: string) => {
+        messages.push(m);
+        if (m === 'ready') setTimeout(() => queue.append(encode('for the worker')), 50);
+        else resolve();
+      });
+    });
+    await done;
+    await worker.terminate();
+    expect(messages).toEqual(['ready', 'for the worker']);
+    expect(await Promise.resolve(queue.tailer({ from: 'end' }).waitSync(10))).toBe(false);
     queue.close();
   });
 });

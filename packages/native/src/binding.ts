@@ -30,6 +30,8 @@ export interface NativeBinding {
   fallocateSync(fd: number, mode: number, offset: number, length: number): Status;
   fallocate(fd: number, mode: number, offset: number, length: number): Promise<Status>;
 
+  /** Whether the SIGBUS guard absorbed a fault in this mapping (its file was truncated). */
+  faulted(handle: NativeHandle): boolean;
   madvise(handle: NativeHandle, offset: number, length: number, advice: number): Status;
   mincore(handle: NativeHandle, offset: number, length: number, out: Uint8Array): Status;
   mlock(handle: NativeHandle, offset: number, length: number): Status;

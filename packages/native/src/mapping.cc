@@ -3,6 +3,7 @@
 // lengths are inside the mapping and aligned where the kernel requires it.
 #include "mapping.h"
 
+#include "fault_guard.h"
 #include "platform.h"
 
 namespace mapsync {
@@ -40,6 +41,7 @@ Napi::Value MapFile(const Napi::CallbackInfo& info) {
   auto m = std::make_shared<Mapping>();
   m->addr = static_cast<uint8_t*>(addr);
   m->length = length;
+  m->guard_slot = platform::GuardRange(addr, length);
   auto handle = Napi::External<MappingRef>::New(env, new MappingRef(m), FinalizeHandle);
   napi_type_tag_object(env, handle, &kMappingTag);
   return handle;
@@ -96,6 +98,9 @@ Napi::Value RemapFile(const Napi::CallbackInfo& info) {
   auto next = std::make_shared<Mapping>();
   next->addr = static_cast<uint8_t*>(moved);
   next->length = new_length;
+  next->guard_slot = m->guard_slot;
+  m->guard_slot = -1;
+  platform::MoveGuardedRange(next->guard_slot, moved, new_length);
   m->open = false;
   m->unmapped = true;
   *ref = next;
@@ -125,6 +130,12 @@ Napi::Value Residency(const Napi::CallbackInfo& info) {
   return Errno(env, platform::Residency((*ref)->addr + offset, length, out.Data()));
 }
 
+// faulted(handle) -> whether the SIGBUS guard absorbed a fault in this mapping.
+Napi::Value Faulted(const Napi::CallbackInfo& info) {
+  MappingRef* ref = UnwrapMapping(info.Env(), info[0]);
+  return Napi::Boolean::New(info.Env(), ref != nullptr && platform::RangeFaulted((*ref)->guard_slot));
+}
+
 template <int (*Call)(void*, size_t)>
 Napi::Value RangeCall(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -138,12 +149,15 @@ Napi::Value RangeCall(const Napi::CallbackInfo& info) {
 }  // namespace
 
 Mapping::~Mapping() {
+  platform::UnguardRange(guard_slot);
   if (!unmapped && addr != nullptr) platform::Unmap(addr, length);
 }
 
 int Mapping::ReleaseIfIdle() {
   if (open || unmapped || in_flight > 0) return 0;
   unmapped = true;
+  platform::UnguardRange(guard_slot);
+  guard_slot = -1;
   return platform::Unmap(addr, length);
 }
 
@@ -168,6 +182,7 @@ void InitMapping(Napi::Env env, Napi::Object exports) {
   exports.Set("window", Napi::Function::New(env, Window, "window"));
   exports.Set("unmap", Napi::Function::New(env, UnmapFile, "unmap"));
   exports.Set("remap", Napi::Function::New(env, RemapFile, "remap"));
+  exports.Set("faulted", Napi::Function::New(env, Faulted, "faulted"));
   exports.Set("madvise", Napi::Function::New(env, Advise, "madvise"));
   exports.Set("mincore", Napi::Function::New(env, Residency, "mincore"));
   exports.Set("mlock", Napi::Function::New(env, RangeCall<platform::Lock>, "mlock"));

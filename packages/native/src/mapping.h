@@ -24,6 +24,8 @@ struct Mapping {
   bool open = true;
   int in_flight = 0;
   bool unmapped = false;
+  // Slot in the SIGBUS guard's table (-1: not guarded).
+  int guard_slot = -1;
   // Read by futex waiter threads: set when the mapping is closing so they stop waiting.
   std::atomic<bool> closing{false};
   // Words that waiter threads are blocked on, so unmap can wake them at once.

@@ -153,6 +153,15 @@ export class Mapping implements Disposable {
   }
 
   /**
+   * True once a page of this mapping was touched past the end of its file (another
+   * process truncated it): the guard mapped zeros there so the process lives, and every
+   * later call fails with ETRUNCATED. Unmap and map the file again.
+   */
+  get faulted(): boolean {
+    return !this.#closed && native.faulted(this.#handle);
+  }
+
+  /**
    * A Uint8Array over part of the mapping (no copy). Any offset is reachable, past
    * 4 GiB too; on a mapping larger than MAX_BUFFER_LENGTH a view must lie within one
    * window of `windowSize` bytes.
@@ -295,7 +304,7 @@ export class Mapping implements Disposable {
    * Unmapping twice is an error (ECLOSED).
    */
   unmap(): void {
-    this.#checkOpen();
+    if (this.#closed) throw new MapsyncError('ECLOSED', 'the mapping was unmapped');
     this.#closed = true;
     const windows = [...this.#windows.values()];
     this.#windows.clear();
@@ -308,6 +317,14 @@ export class Mapping implements Disposable {
 
   #checkOpen(): void {
     if (this.#closed) throw new MapsyncError('ECLOSED', 'the mapping was unmapped');
+    if (native.faulted(this.#handle)) {
+      throw new MapsyncError(
+        'ETRUNCATED',
+        'a page of this mapping lay past the end of its file (was the file truncated by another process?); ' +
+          'what was read there reads as zeros and writes there are lost: unmap and map it again',
+        { range: { offset: 0, length: this.#length } },
+      );
+    }
   }
 
   #pageRange(offset: number, length: number | undefined): { offset: number; length: number } {

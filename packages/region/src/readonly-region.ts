@@ -3,7 +3,7 @@
 // (close once, ECLOSED after; views retired on close and on every new generation).
 import { closeSync } from 'node:fs';
 
-import { ADVICE, MS, MapsyncTypeError, validate, type Mapping } from '@mapsync/native';
+import { ADVICE, MS, MapsyncError, MapsyncTypeError, validate, type Mapping } from '@mapsync/native';
 
 import type { DirtyPages } from './dirty-pages.js';
 import { closedError, crossesWindowError, staleError } from './errors.js';
@@ -173,7 +173,8 @@ export class ReadonlyMappedRegion implements ReadonlyRegion {
   }
 
   close(): void {
-    this.checkOpen();
+    // Not checkOpen(): a region whose file was truncated must still be closable.
+    if (this.#closed) throw closedError(this.path);
     this.#closed = true;
     this.#retireWindows(() => closedError(this.path));
     try {
@@ -189,6 +190,16 @@ export class ReadonlyMappedRegion implements ReadonlyRegion {
 
   protected checkOpen(): void {
     if (this.#closed) throw closedError(this.path);
+    // The file was truncated under the mapping and a page past its end was touched: the
+    // native guard kept the process alive; from now on every call says so.
+    if (this.mapping.faulted) {
+      throw new MapsyncError(
+        'ETRUNCATED',
+        `'${this.path}' was truncated while mapped (a page past its end was touched): ` +
+          'reads there returned zeros and writes there are lost; close the region and reopen it',
+        { path: this.path },
+      );
+    }
   }
 
   /** Closes the fd; a writable region defers this while a flush still needs it. */

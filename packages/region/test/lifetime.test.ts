@@ -1,6 +1,6 @@
 // Lifetime: close() once, ECLOSED for any call after, views detached and failing with
 // a code, `using` closes; resize makes a new generation and stale views fail loudly.
-import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { MapsyncError } from '@mapsync/native';
@@ -210,5 +210,21 @@ describe('errors have codes a program can switch on', () => {
     }
     expect(caught).toBeInstanceOf(MapsyncError);
     expect(caught).toMatchObject({ code: 'ECLOSED', path: region.path });
+  });
+});
+
+describe('a file truncated while mapped', () => {
+  it('keeps the process alive and fails every later call with ETRUNCATED, close excepted', async () => {
+    const path = join(dir, `l${files++}.dat`);
+    const region = openRegionSync(path, { mode: 'rw', create: true, size: 4 * pageSize });
+    const view = region.bytes();
+    // Another process would do this; the kernel cannot tell the difference.
+    truncateSync(path, pageSize);
+    expect(view[3 * pageSize]).toBe(0); // SIGBUS absorbed by the native guard
+    expect(() => {
+      region.write(0, new Uint8Array([1]));
+    }).toThrow(expect.objectContaining({ code: 'ETRUNCATED' }));
+    await expect(region.flush()).rejects.toMatchObject({ code: 'ETRUNCATED' });
+    region.close();
   });
 });

@@ -7,7 +7,7 @@ import { existingDirectory } from '../files.js';
 export function demoCommand() {
   return new Command('demo')
     .description(
-      'a guided tour on a temporary directory: journal commit, partial sync, a crash and recovery, two processes sharing a file',
+      'a guided tour on a temporary directory: journal commit, partial sync, a crash and recovery, a queue between two processes',
     )
     .option(
       '--dir <dir>',

@@ -1,62 +1,67 @@
-// Step 4, the guide's producer and consumer: this process writes records into a mapped
-// file, syncing each; a consumer process maps the same file and reads them as they
-// appear. (@mapsync/ipc will add atomic publication and wake-ups.)
+// Step 4, the guide's producer and consumer through @mapsync/ipc: this process appends
+// the guide's records to a queue with durability 'record' (each one msynced before
+// append() returns); a consumer process tails the queue, asleep on a futex in
+// queue.meta until an append wakes it. The step waits to see each record arrive before
+// appending the next, so every delivery is seen on its own.
 import { join } from 'node:path';
 
-import { openRegion, type Value } from '@mapsync/region';
+import { Queue } from '@mapsync/ipc';
 
-import { formatRange } from '../output.js';
-import { nextLine, startChild } from './processes.js';
-import { Record } from './record.js';
+import { formatDuration } from '../output.js';
+import { nextLine, startChild, type Child } from './processes.js';
+import { encodeRecord, type RecordValue } from './record.js';
 import { ProofFailed, type DemoStep } from './step.js';
 
 const RECORDS = 5;
-const PAUSE_MS = 20;
+/** The smallest segment @mapsync/ipc allows: the demo needs a few hundred bytes. */
+const SEGMENT_SIZE = 64 * 1024;
 
-type RecordValue = Value<typeof Record>;
+type ConsumedRecord = RecordValue & { readonly position: number };
+
+async function nextConsumed(consumer: Child): Promise<ConsumedRecord> {
+  return JSON.parse(await nextLine(consumer, 'record-consumer')) as ConsumedRecord;
+}
 
 export const producerConsumerStep: DemoStep = {
-  title: 'Producer and consumer: two processes, one mapped file',
+  title: 'Producer and consumer: a queue between two processes',
   async run({ dir, say }) {
-    const path = join(dir, 'ipc_file.dat');
-    const producer = await openRegion(path, {
-      mode: 'rw',
-      create: true,
-      size: RECORDS * Record.size,
-    });
-    const consumer = startChild('record-consumer', [path, String(RECORDS)]);
+    const queueDir = join(dir, 'queue');
+    const queue = Queue.open(queueDir, { durability: 'record', segmentSize: SEGMENT_SIZE });
+    const consumer = startChild('record-consumer', [queueDir, String(RECORDS)]);
     try {
       if ((await nextLine(consumer, 'record-consumer')) !== 'ready')
         throw new ProofFailed('the consumer did not start');
-      const consumed = (async () => {
-        const seen: RecordValue[] = [];
-        for await (const line of consumer.lines) seen.push(JSON.parse(line) as RecordValue);
-        return seen;
-      })();
-
-      const record = producer.array(Record, { count: RECORDS }).cursor();
-      const produced: RecordValue[] = [];
-      for (let i = 0; i < RECORDS; i++) {
-        record.seek(i);
-        // The message first, the id last: the consumer takes a set id as "complete".
-        record.message = `Record ${i + 1} from pid ${process.pid}`;
-        record.id = i + 1;
-        const report = await producer.flush({ offset: i * Record.size, length: Record.size });
-        produced.push(record.toJSON());
+      say(
+        `consumer process ${consumer.pid} tails the queue, asleep on a futex until a record is published`,
+      );
+      for (let id = 1; id <= RECORDS; id++) {
+        const record = { id, message: `Record ${id} from pid ${process.pid}` };
+        const position = queue.append(encodeRecord(record));
+        const appended = performance.now();
+        const { durablePosition, tail } = queue.stats();
+        if (durablePosition < tail)
+          throw new ProofFailed(`record ${id} was not on disk when append() returned`);
+        const consumed = await nextConsumed(consumer);
+        const latency = performance.now() - appended;
+        if (
+          consumed.id !== id ||
+          consumed.message !== record.message ||
+          consumed.position !== position
+        ) {
+          throw new ProofFailed(
+            `the consumer read ${JSON.stringify(consumed)} where record ${id} was expected at position ${position}`,
+          );
+        }
         say(
-          `synced record ${i + 1} (${report.ranges.map(formatRange).join(', ')}); consumer is process ${consumer.pid}`,
+          `record ${id} appended at position ${position}, on disk (msync) when append() returned; the consumer had it ${formatDuration(latency)} later`,
         );
-        await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
       }
-      const seen = await consumed;
       const { code, stderr } = await consumer.exited;
       if (code !== 0) throw new ProofFailed(`the consumer failed: ${stderr.trim()}`);
-      if (JSON.stringify(seen) !== JSON.stringify(produced))
-        throw new ProofFailed(`the consumer read ${JSON.stringify(seen)}`);
-      return `the consumer process read all ${RECORDS} records, in order, as each was synced`;
+      return `the consumer process read all ${RECORDS} records, in order, each as it was synced, woken by the append (no polling)`;
     } finally {
       consumer.kill('SIGTERM');
-      producer.close();
+      queue.close();
     }
   },
 };

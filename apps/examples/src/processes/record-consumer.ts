@@ -1,35 +1,31 @@
-// The guide's consumer ("not shown" there): another process maps ipc_file.dat
-// read-only and reads the records as the producer publishes them. It prints "ready"
-// once it has mapped the file, then one JSON line per record, in order, and ends after
-// <count> records, or fails after <timeoutMs> without a new one.
-import { openRegionSync } from '@mapsync/region';
+// The guide's consumer ("not shown" there), through @mapsync/ipc: another process opens
+// the producer's queue and tails it from the start. It prints "ready" once its tailer
+// is in place, then one JSON line per record ({ id, message, position }), in order.
+// Between records it sleeps on a futex in queue.meta until the producer's append wakes
+// it: no polling. It ends after <count> records, or fails after <timeoutMs> without one.
+import { Queue } from '@mapsync/ipc';
 
-import { Record } from '../shared/record.js';
-import { sleep } from '../support/measure.js';
+import { decodeRecord } from '../shared/record.js';
 import { programArguments } from './arguments.js';
 
-const args = programArguments('path', 'count', 'timeoutMs');
+const args = programArguments('dir', 'count', 'timeoutMs');
 const count = Number(args.count);
-// Read-only: the region has no write or flush methods at all.
-const region = openRegionSync(args.path);
-const record = region.array(Record, { count }).cursor();
+const queue = Queue.open(args.dir);
+const tailer = queue.tailer({ from: 'beginning' });
 console.log('ready');
 
-let deadline = Date.now() + Number(args.timeoutMs);
-for (let next = 0; next < count;) {
-  record.seek(next);
-  // The producer writes the message first and the id last, so a record whose id is
-  // set is complete. (@mapsync/ipc will do this with an atomic header word.)
-  if (record.id === next + 1) {
-    console.log(JSON.stringify({ id: record.id, message: record.message }));
-    next++;
-    deadline = Date.now() + Number(args.timeoutMs);
-  } else if (Date.now() > deadline) {
-    console.error(`no record ${next + 1} after ${args.timeoutMs} ms`);
+let seen = 0;
+while (seen < count) {
+  // A record is handed over only once its header word is published, after its bytes:
+  // never half a record.
+  seen += tailer.readBatch(count - seen, (bytes, offset, length, position) => {
+    const record = decodeRecord(bytes.subarray(offset, offset + length));
+    console.log(JSON.stringify({ ...record, position }));
+  });
+  if (seen < count && !(await tailer.wait(Number(args.timeoutMs)))) {
+    console.error(`no record ${seen + 1} after ${args.timeoutMs} ms`);
     process.exitCode = 1;
     break;
-  } else {
-    await sleep(1);
   }
 }
-region.close();
+queue.close();

@@ -7,6 +7,7 @@ import { inspectLog, readLog, type LogRecord } from '@mapsync/wal';
 import { lsnArgument, positiveCount } from '../../arguments.js';
 import { EXIT, type Outcome } from '../../exit-codes.js';
 import { colors, printJson, printLine } from '../../output.js';
+import { printableText } from '../../payload.js';
 import { logState, type LogStateReport } from '../../wal/describe.js';
 import { logDirectory } from '../../wal/log-dir.js';
 
@@ -27,15 +28,6 @@ export interface DumpReport {
   readonly log: string;
   readonly state: LogStateReport;
   readonly records: readonly DumpedRecord[];
-}
-
-function printableText(bytes: Uint8Array): string | null {
-  try {
-    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    return /[\u0000-\u0008\u000b-\u001f\u007f]/.test(text) ? null : text;
-  } catch {
-    return null;
-  }
 }
 
 function dumped(record: LogRecord): DumpedRecord {

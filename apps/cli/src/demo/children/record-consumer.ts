@@ -1,32 +1,31 @@
-// Run by the demo's producer/consumer step: maps <path> read-only, prints "ready",
-// then one JSON line per record as the producer publishes it (a non-zero id, written
-// after the message), and ends after <count> records or 5 s without a new one.
-import { openRegionSync } from '@mapsync/region';
+// Run by the demo's producer/consumer step: tails the queue in <dir> from its start,
+// prints "ready" once its tailer is in place, then one JSON line per record
+// ({ id, message, position }). Between records it sleeps on the queue's futex until an
+// append wakes it (no polling). It ends after <count> records, or fails when none
+// comes for 5 s (the demo is gone).
+import { Queue } from '@mapsync/ipc';
 
-import { Record } from '../record.js';
+import { decodeRecord } from '../record.js';
 
 const GIVE_UP_MS = 5000;
-const [path, countText] = process.argv.slice(2);
-if (path === undefined || countText === undefined)
-  throw new Error('usage: record-consumer <path> <count>');
+const [dir, countText] = process.argv.slice(2);
+if (dir === undefined || countText === undefined)
+  throw new Error('usage: record-consumer <dir> <count>');
 const count = Number(countText);
-const region = openRegionSync(path);
-const record = region.array(Record, { count }).cursor();
+const queue = Queue.open(dir);
+const tailer = queue.tailer({ from: 'beginning' });
 process.stdout.write('ready\n');
 
-let deadline = Date.now() + GIVE_UP_MS;
-for (let next = 0; next < count;) {
-  record.seek(next);
-  if (record.id === next + 1) {
-    process.stdout.write(`${JSON.stringify(record.toJSON())}\n`);
-    next++;
-    deadline = Date.now() + GIVE_UP_MS;
-  } else if (Date.now() > deadline) {
-    process.stderr.write(`no record ${next + 1} after ${GIVE_UP_MS} ms\n`);
+let seen = 0;
+while (seen < count) {
+  seen += tailer.readBatch(count - seen, (bytes, offset, length, position) => {
+    const record = decodeRecord(bytes.subarray(offset, offset + length));
+    process.stdout.write(`${JSON.stringify({ ...record, position })}\n`);
+  });
+  if (seen < count && !(await tailer.wait(GIVE_UP_MS))) {
+    process.stderr.write(`no record ${seen + 1} after ${GIVE_UP_MS} ms\n`);
     process.exitCode = 1;
     break;
-  } else {
-    await new Promise((resolve) => setTimeout(resolve, 1));
   }
 }
-region.close();
+queue.close();

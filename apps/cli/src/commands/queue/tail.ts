@@ -1,0 +1,99 @@
+// `mapsync queue tail <dir>`: print the records of a queue, in order. Without --follow
+// it prints what is there and exits; with --follow it sleeps on the queue's futex until
+// an appender wakes it (no polling), until Ctrl-C or SIGTERM. A named tailer commits its
+// position after every batch printed, so the next run with that name goes on from there.
+import { Command } from '@commander-js/extra-typings';
+import { Queue, type Tailer } from '@mapsync/ipc';
+
+import { positiveCount, tailStart } from '../../arguments.js';
+import { CliError } from '../../errors.js';
+import { EXIT } from '../../exit-codes.js';
+import { printLine } from '../../output.js';
+import { queueDirectory } from '../../queue/queue-dir.js';
+import { recordLine, tailedRecord } from '../../queue/records.js';
+import { onStopRequest } from '../../queue/stop.js';
+
+interface TailOptions {
+  readonly follow: boolean;
+  readonly limit: number;
+  readonly json: boolean;
+}
+
+/** Prints records until `limit`, or (without follow) until there are none left. */
+async function printRecords(tailer: Tailer, options: TailOptions): Promise<void> {
+  let printed = 0;
+  for (;;) {
+    printed += tailer.readBatch(options.limit - printed, (bytes, offset, length, position) => {
+      const record = tailedRecord(
+        bytes.subarray(offset, offset + length),
+        position,
+        tailer.position,
+      );
+      printLine(recordLine(record, options.json));
+    });
+    // Written before committed: a record is never marked done unprinted (at-least-once).
+    tailer.commit();
+    if (printed >= options.limit || !options.follow) return;
+    if (!(await tailer.wait())) return;
+  }
+}
+
+/**
+ * A position past the end would make a follower wait for good, since no record can
+ * start there. (@mapsync/ipc checks neither this nor that a position is a record's start.)
+ */
+function checkInsideQueue(queue: Queue, from: 'beginning' | 'end' | number): void {
+  if (typeof from !== 'number') return;
+  const { tail } = queue.stats();
+  if (from > tail) {
+    throw new CliError(
+      'ERR_OUT_OF_RANGE',
+      `--from ${from} is past the end of the queue (position ${tail})`,
+      EXIT.usage,
+    );
+  }
+}
+
+export function tailCommand() {
+  return new Command('tail')
+    .description('print the records of a queue; with --follow, wait for new ones until interrupted')
+    .argument('<dir>', 'the queue directory')
+    .option(
+      '--name <name>',
+      'a named tailer: starts where the last run with this name stopped, and is remembered in the queue',
+    )
+    .option(
+      '--from <where>',
+      "where a new tailer starts: 'beginning' (default), 'end', or a position from tail --json",
+      tailStart,
+    )
+    .option('--follow', 'keep waiting for new records until Ctrl-C (SIGINT) or SIGTERM')
+    .option('--count <n>', 'stop after this many records', positiveCount)
+    .option('--json', 'one JSON object per record, one per line (shape in the README)')
+    .action(async (dir, options) => {
+      const queue = Queue.open(queueDirectory(dir).path);
+      const stop = new AbortController();
+      // Closing the queue ends a tailer's wait (it rejects): the way out of --follow.
+      const stopListening = onStopRequest(() => {
+        stop.abort();
+        queue.close();
+      });
+      try {
+        const from = options.from ?? 'beginning';
+        checkInsideQueue(queue, from);
+        const tailer = queue.tailer(
+          options.name === undefined ? { from } : { name: options.name, from },
+        );
+        await printRecords(tailer, {
+          follow: options.follow === true,
+          limit: options.count ?? Number.MAX_SAFE_INTEGER,
+          json: options.json === true,
+        });
+      } catch (error) {
+        if (!stop.signal.aborted) throw error;
+      } finally {
+        stopListening();
+        queue.close();
+      }
+    });
+}
