@@ -4,6 +4,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, rmdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 
 /** Compiles one C file with -O2 into a temporary directory; exits with a clear message without a compiler. */
 export function compileC(source, name) {
@@ -19,9 +20,38 @@ export function compileC(source, name) {
   }
   return {
     bin,
-    version: execFileSync(cc, ['--version'], { encoding: 'utf8' }).split('\n')[0],
+    version: cCompilerVersion(),
     dispose: () => rmSync(binDir, { recursive: true, force: true }),
   };
+}
+
+/** First line of `$CC --version` (default `cc`), or 'none' without a compiler: for the machine description. */
+export function cCompilerVersion() {
+  try {
+    return execFileSync(process.env.CC ?? 'cc', ['--version'], { encoding: 'utf8' }).split('\n')[0];
+  } catch {
+    return 'none';
+  }
+}
+
+/**
+ * Times `op` one call at a time, `n` times after `warmup` untimed calls; `prep` runs
+ * untimed before each call (to dirty a page, say). Returns µs per call. A promise
+ * (any thenable) returned by `op` is awaited inside the timed region; any other value
+ * is not, so a synchronous call pays no microtask. For calls of a microsecond or more:
+ * a clock read costs tens of nanoseconds, so cheaper calls need batching (see the
+ * native overhead benchmark) or a benchmark library.
+ */
+export async function timeCalls(n, op, { warmup = 20, prep } = {}) {
+  const samples = new Float64Array(n);
+  for (let i = -warmup; i < n; i++) {
+    prep?.(i);
+    const t0 = performance.now();
+    const pending = op(i);
+    if (typeof pending?.then === 'function') await pending;
+    if (i >= 0) samples[i] = (performance.now() - t0) * 1000;
+  }
+  return samples;
 }
 
 /** Nearest-rank percentiles over every sample of every chunk. */

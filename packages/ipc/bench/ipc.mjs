@@ -8,7 +8,7 @@
 // processes share; the consumer subtracts on receipt. Messages are sent ~200 µs apart
 // so the consumer is asleep (or spinning) when each arrives.
 import { spawn } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -117,5 +117,4 @@ try {
   if (opts.json !== undefined) writeFileSync(opts.json, JSON.stringify({ machine, latency, throughput }, null, 2) + '\n');
 } finally {
   scratch.dispose();
-  rmSync(path.join(here, '.tmp'), { recursive: true, force: true });
 }

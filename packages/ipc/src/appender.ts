@@ -160,7 +160,13 @@ export class Appender {
   #prepareNext(index: number): void {
     this.#prepared = index;
     setImmediate(() => {
-      if (!this.#closed) this.#store.get(index, true);
+      if (this.#closed) return;
+      try {
+        this.#store.get(index, true);
+      } catch {
+        // Left to the append that needs the segment, which reports the error (ENOSPC...).
+        this.#prepared = index - 1;
+      }
     });
   }
 

@@ -17,6 +17,9 @@ export function createOnce(dir: string, name: string, size: number, initial: Uin
     fallocateSync(fd, 0, size);
     writeSync(fd, initial, 0, initial.length, 0);
     fsyncSync(fd);
+  } catch (error) {
+    unlinkSync(temporary);
+    throw error;
   } finally {
     closeSync(fd);
   }

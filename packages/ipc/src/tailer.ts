@@ -155,35 +155,20 @@ export class Tailer implements AsyncIterable<Uint8Array>, Disposable {
     this.#checkOpen();
     if (this.#peek() !== undefined) return true;
     if (this.#spinMicros > 0 && this.#spin()) return true;
-    const deadline = timeoutMs === undefined ? Infinity : Date.now() + validate.checkSize(timeoutMs, 'timeoutMs');
+    const deadline = deadlineOf(timeoutMs);
     const { meta } = this.#ctx;
     for (;;) {
-      const slot = this.#slot;
-      if (slot !== undefined) meta.setWaiting(slot, true);
-      const seen = meta.notifyValue();
-      // Re-check after raising the flag: an append before this point is seen here, one
-      // after it bumps the word we wait on, so no wake-up is lost.
-      if (this.#peek() !== undefined) {
-        if (slot !== undefined) meta.setWaiting(slot, false);
-        return true;
-      }
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) {
-        if (slot !== undefined) meta.setWaiting(slot, false);
-        return false;
-      }
-      // A stuck record (a writer mid-record, or dead) wakes nobody: look again in time to
-      // skip it. Without a slot (all taken) there is no flag, so poll.
-      const limit = Math.min(remaining, this.#stuck === undefined ? 2 ** 31 - 1 : this.#ctx.deadWriterMs, slot === undefined ? 5 : 2 ** 31 - 1);
+      const step = this.#arm(deadline);
+      if (step.kind !== 'sleep') return step.kind === 'ready';
       try {
-        await meta.mapping.futexWait(meta.notifyOffset, seen, { timeoutMs: Math.max(1, Math.ceil(limit)) });
+        await meta.mapping.futexWait(meta.notifyOffset, step.seen, { timeoutMs: step.timeoutMs });
       } catch (error) {
         // The queue was closed while we slept: the wait simply ends.
         if (this.#closed) return false;
         throw error;
       }
       if (this.#closed) return false;
-      if (slot !== undefined) meta.setWaiting(slot, false);
+      this.#disarm();
       if (this.#peek() !== undefined) return true;
     }
   }
@@ -195,22 +180,49 @@ export class Tailer implements AsyncIterable<Uint8Array>, Disposable {
    */
   waitSync(timeoutMs?: number): boolean {
     this.#checkOpen();
-    const deadline = timeoutMs === undefined ? Infinity : Date.now() + validate.checkSize(timeoutMs, 'timeoutMs');
+    const deadline = deadlineOf(timeoutMs);
     const { meta } = this.#ctx;
     for (;;) {
-      const slot = this.#slot;
-      if (slot !== undefined) meta.setWaiting(slot, true);
-      const seen = meta.notifyValue();
-      const ready = this.#peek() !== undefined;
-      const remaining = deadline - Date.now();
-      if (!ready && remaining > 0) {
-        const limit = Math.min(remaining, this.#stuck === undefined ? 2 ** 31 - 1 : this.#ctx.deadWriterMs, slot === undefined ? 5 : 2 ** 31 - 1);
-        meta.mapping.futexWaitSync(meta.notifyOffset, seen, { timeoutMs: Math.max(1, Math.ceil(limit)) });
-      }
-      if (slot !== undefined) meta.setWaiting(slot, false);
-      if (ready || this.#peek() !== undefined) return true;
-      if (Date.now() >= deadline) return false;
+      const step = this.#arm(deadline);
+      if (step.kind !== 'sleep') return step.kind === 'ready';
+      meta.mapping.futexWaitSync(meta.notifyOffset, step.seen, { timeoutMs: step.timeoutMs });
+      this.#disarm();
+      if (this.#peek() !== undefined) return true;
     }
+  }
+
+  /**
+   * Raises this tailer's waiting bit, then decides: a record is there, time is up, or
+   * sleep while the wake-up word still holds `seen`. Re-checking after raising the bit
+   * is what loses no wake-up: an append before it is seen here, one after it bumps the
+   * word the futex compares.
+   */
+  #arm(deadline: number): { kind: 'ready' | 'expired' } | { kind: 'sleep'; seen: number; timeoutMs: number } {
+    const { meta } = this.#ctx;
+    if (this.#slot !== undefined) meta.setWaiting(this.#slot, true);
+    const seen = meta.notifyValue();
+    if (this.#peek() !== undefined) {
+      this.#disarm();
+      return { kind: 'ready' };
+    }
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) {
+      this.#disarm();
+      return { kind: 'expired' };
+    }
+    // A stuck record (a writer mid-record, or dead) wakes nobody: look again in time to
+    // skip it. Without a slot (all taken) there is no bit to raise, so poll.
+    const forever = 2 ** 31 - 1;
+    const limit = Math.min(
+      remaining,
+      this.#stuck === undefined ? forever : this.#ctx.deadWriterMs,
+      this.#slot === undefined ? 5 : forever,
+    );
+    return { kind: 'sleep', seen, timeoutMs: Math.max(1, Math.ceil(limit)) };
+  }
+
+  #disarm(): void {
+    if (this.#slot !== undefined) this.#ctx.meta.setWaiting(this.#slot, false);
   }
 
   /** Every record from the position on, waiting for new ones; commits as it goes. */
@@ -321,6 +333,10 @@ export class Tailer implements AsyncIterable<Uint8Array>, Disposable {
     this.#stuck = undefined;
     return true;
   }
+}
+
+function deadlineOf(timeoutMs: number | undefined): number {
+  return timeoutMs === undefined ? Infinity : Date.now() + validate.checkSize(timeoutMs, 'timeoutMs');
 }
 
 function findNamed(meta: QueueMeta, name: string): number | undefined {

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,11 +27,19 @@ export interface Child {
   waitFor(test: (line: string) => boolean): Promise<string>;
 }
 
+const running = new Set<ChildProcess>();
+// A test that fails (or times out) mid-way must not leave its processes behind.
+afterAll(() => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 /** Runs test/fixtures/<name> with `args`, collecting stdout lines as they come. */
 export function runFixture(name: string, args: string[]): Child {
   const child = spawn(process.execPath, [join(packageRoot, 'test', 'fixtures', name), ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running.add(child);
+  child.on('exit', () => running.delete(child));
   const lines: string[] = [];
   const waiters: { test: (line: string) => boolean; resolve: (line: string) => void }[] = [];
   let partial = '';

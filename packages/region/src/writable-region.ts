@@ -112,14 +112,14 @@ export class WritableMappedRegion extends ReadonlyMappedRegion implements Writab
   }
 
   set<L extends Layout>(layout: L, offset: number, value: Input<L>): void {
-    this.checkOpen();
+    this.checkNotClosed();
     const { target, at } = this.layoutAt(layout, offset);
     codecOf(layout).write(target.dv, at, value, 'value');
     this.#dirty.mark(offset, layout.size);
   }
 
   markDirty(offset: number, length: number): void {
-    this.checkOpen();
+    this.checkNotClosed();
     const start = validate.checkSize(offset, 'offset');
     const size = validate.checkSize(length, 'length');
     validate.checkRange(start, size, this.size, 'the region');

@@ -124,7 +124,7 @@ try {
     '',
     `Serial durable commits of ${RECORD}-byte records (${serialPerRound * rounds} per side, ${rounds} alternating rounds):`,
     '',
-    '| loop | p50 | p99 | commits/s at p50 | vs C (throughput at p50) |',
+    '| loop | p50 | p99 | 1 / p50 (commits/s) | vs C (at p50) |',
     '|---|---:|---:|---:|---:|',
     ...serial.map(
       ({ label, s }) =>

@@ -73,9 +73,15 @@ export class FileVolume implements LogVolume {
     // O_CREAT|O_EXCL: never write through a file or link someone planted at this name.
     const fd = openSync(temporary, 'wx+', this.#fileMode);
     try {
-      fallocateSync(fd, 0, size);
-      writeSync(fd, initial, 0, initial.length, 0);
-      fsyncSync(fd);
+      try {
+        fallocateSync(fd, 0, size);
+        writeSync(fd, initial, 0, initial.length, 0);
+        fsyncSync(fd);
+      } catch (error) {
+        // Leave nothing half made behind (a retry would find the name taken).
+        unlinkSync(temporary);
+        throw error;
+      }
       renameSync(temporary, join(this.location, name));
       fsyncDirectorySync(this.location);
       return new MappedSegment(map(fd, { length: size, access: 'readwrite' }));

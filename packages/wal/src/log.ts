@@ -397,9 +397,11 @@ export class WriteAheadLog {
 
   /** Seals `current` with its last record and continues in the next segment. */
   #roll(current: Segment): Segment {
-    current.end += encodeRecord(current.bytes, current.end, RecordType.seal, current.epoch, this.#lastLsn, this.#durableLsn, EMPTY);
+    // The next segment exists before the seal is written: if it cannot be made (ENOSPC),
+    // the append fails and the log is left exactly as it was.
     const next = this.#prepared ?? this.#createSegment(current.number + 1);
     this.#prepared = undefined;
+    current.end += encodeRecord(current.bytes, current.end, RecordType.seal, current.epoch, this.#lastLsn, this.#durableLsn, EMPTY);
     this.#segments.push(next);
     // Prepare the one after off the append path, so the next roll finds it ready.
     setImmediate(() => {

@@ -1,0 +1,3 @@
+import { packageLint } from '@mapsync/eslint-config';
+
+export default packageLint(import.meta.dirname);

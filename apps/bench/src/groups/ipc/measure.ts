@@ -1,0 +1,299 @@
+// IPC: one-way latency and throughput of 64-byte messages through @mapsync/ipc and
+// through what Node.js offers instead, every path in the same run, in rounds of
+// rotating order. The queue and socket sides are packages/ipc/bench/peer.mjs, run as
+// it is; worker_threads, child_process and the one-per-call senders are node-peers.mjs.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { summarize, type Summary } from '@mapsync/bench-kit';
+
+import { inTurn, settleDisk, type BenchContext } from '../../context.js';
+import { packageFile } from '../../scripts.js';
+
+export const MESSAGE_BYTES = 64;
+/** Between two latency messages, so the receiver is asleep (or spinning) when one lands. */
+const GAP_MICROS = 200;
+/** Latencies dropped at the start of each run: connection set-up, first faults, JIT. */
+const WARMUP_MESSAGES = 50;
+/** Long enough that a spinning tailer never falls asleep between two messages. */
+const SPIN_MICROS = 10_000_000;
+
+interface Described {
+  readonly id: string;
+  readonly label: string;
+  /** How the receiver learns a message arrived. */
+  readonly receiver: string;
+  readonly durability: string;
+}
+
+export interface IpcData {
+  readonly messageBytes: number;
+  readonly latency: {
+    readonly rounds: number;
+    readonly messagesPerRound: number;
+    readonly gapMicros: number;
+    readonly paths: readonly (Described & { readonly summary: Summary })[];
+  };
+  readonly throughput: {
+    readonly rounds: number;
+    readonly paths: readonly (Described & {
+      readonly messages: number;
+      readonly seconds: number;
+    })[];
+  };
+}
+
+const PEER = packageFile('@mapsync/ipc', 'bench/peer.mjs');
+const NODE_PEERS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'node-peers.mjs');
+
+const QUEUE_DURABILITY =
+  "page cache only (durability 'none'): survives the processes, not a power loss";
+const MEMORY_ONLY = 'none: in memory, gone with the process';
+
+interface Peer {
+  readonly ready: Promise<void>;
+  readonly result: Promise<unknown>;
+  kill(): void;
+}
+
+/** Starts `node script ...args`: `ready` on its 'ready' line, `result` once it exits. */
+function startPeer(script: string, args: readonly string[]): Peer {
+  const child = spawn(process.execPath, [script, ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  let onReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (onReady = resolve));
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    out += chunk;
+    if (out.includes('ready\n')) onReady();
+  });
+  const result = new Promise<unknown>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => {
+      // Senders print nothing; receivers print their result as one JSON line.
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (code === 0) resolve(line === undefined ? undefined : JSON.parse(line));
+      else
+        reject(
+          new Error(`${path.basename(script)} ${args[0] ?? ''} exited with code ${String(code)}`),
+        );
+    });
+  });
+  return { ready, result, kill: () => child.kill() };
+}
+
+/** A receiver that must listen first, then its sender; the receiver's result. */
+async function receiverThenSender(
+  receiver: readonly [string, ...string[]],
+  sender: readonly [string, ...string[]],
+): Promise<unknown> {
+  const [recvScript, ...recvArgs] = receiver;
+  const [sendScript, ...sendArgs] = sender;
+  const recv = startPeer(recvScript, recvArgs);
+  await recv.ready;
+  try {
+    await startPeer(sendScript, sendArgs).result;
+  } catch (error) {
+    // The receiver would wait for messages that never come.
+    recv.kill();
+    throw error;
+  }
+  return recv.result;
+}
+
+/** Both sides in one process tree (a worker, a forked child): its result. */
+const selfContained = (script: string, args: readonly string[]): Promise<unknown> =>
+  startPeer(script, args).result;
+
+interface LatencyPath extends Described {
+  run(where: string, count: number): Promise<unknown>;
+}
+
+const latencyPaths: readonly LatencyPath[] = [
+  {
+    id: 'queue-waiting',
+    label: '@mapsync/ipc queue, tailer waiting',
+    receiver: 'futex wait on its own thread, then the event loop',
+    durability: QUEUE_DURABILITY,
+    run: (dir, n) =>
+      receiverThenSender(
+        [PEER, 'queue-recv', dir, String(n), '0'],
+        [PEER, 'queue-send', dir, String(n), String(GAP_MICROS)],
+      ),
+  },
+  {
+    id: 'queue-spinning',
+    label: '@mapsync/ipc queue, tailer spinning',
+    receiver: 'busy-spins on the queue (holds a core)',
+    durability: QUEUE_DURABILITY,
+    run: (dir, n) =>
+      receiverThenSender(
+        [PEER, 'queue-recv', dir, String(n), String(SPIN_MICROS)],
+        [PEER, 'queue-send', dir, String(n), String(GAP_MICROS)],
+      ),
+  },
+  {
+    id: 'unix-socket',
+    label: 'Unix domain socket between processes',
+    receiver: 'event loop (epoll)',
+    durability: MEMORY_ONLY,
+    run: (dir, n) =>
+      receiverThenSender(
+        [PEER, 'uds-recv', `${dir}.sock`, String(n)],
+        [PEER, 'uds-send', `${dir}.sock`, String(n), String(GAP_MICROS)],
+      ),
+  },
+  {
+    id: 'worker-threads',
+    label: 'worker_threads postMessage',
+    receiver: "the worker's event loop",
+    durability: MEMORY_ONLY,
+    run: (_dir, n) => selfContained(NODE_PEERS, ['worker-latency', String(n), String(GAP_MICROS)]),
+  },
+  {
+    id: 'child-process',
+    label: "child_process IPC channel (serialization 'advanced')",
+    receiver: "the child's event loop (epoll on the channel)",
+    durability: MEMORY_ONLY,
+    run: (_dir, n) => selfContained(NODE_PEERS, ['child-latency', String(n), String(GAP_MICROS)]),
+  },
+];
+
+interface ThroughputPath extends Described {
+  /** Messages one run sends: each path gets about a second's worth. */
+  readonly messages: number;
+  run(where: string, count: number): Promise<unknown>;
+}
+
+const throughputPaths: readonly ThroughputPath[] = [
+  {
+    id: 'queue-batch',
+    label: '@mapsync/ipc queue, appendBatch() of 64',
+    receiver: 'readBatch() of up to 4096',
+    durability: QUEUE_DURABILITY,
+    messages: 2_000_000,
+    run: (dir, n) =>
+      receiverThenSender(
+        [PEER, 'queue-drain', dir, String(n)],
+        [PEER, 'queue-flood', dir, String(n)],
+      ),
+  },
+  {
+    id: 'queue-one',
+    label: '@mapsync/ipc queue, append() per message',
+    receiver: 'readBatch() of up to 4096',
+    durability: QUEUE_DURABILITY,
+    messages: 1_000_000,
+    run: (dir, n) =>
+      receiverThenSender(
+        [PEER, 'queue-drain', dir, String(n)],
+        [NODE_PEERS, 'queue-flood-one', dir, String(n)],
+      ),
+  },
+  {
+    id: 'unix-socket-batch',
+    label: 'Unix domain socket, 1024 messages per write()',
+    receiver: "'data' events, split into 64-byte messages",
+    durability: MEMORY_ONLY,
+    messages: 4_096_000,
+    run: (dir, n) =>
+      receiverThenSender(
+        [PEER, 'uds-drain', `${dir}.sock`, String(n)],
+        [PEER, 'uds-flood', `${dir}.sock`, String(n)],
+      ),
+  },
+  {
+    id: 'unix-socket-one',
+    label: 'Unix domain socket, write() per message',
+    receiver: "'data' events, split into 64-byte messages",
+    durability: MEMORY_ONLY,
+    messages: 500_000,
+    run: (dir, n) =>
+      receiverThenSender(
+        [PEER, 'uds-drain', `${dir}.sock`, String(n)],
+        [NODE_PEERS, 'uds-flood-one', `${dir}.sock`, String(n)],
+      ),
+  },
+  {
+    id: 'worker-threads',
+    label: 'worker_threads postMessage per message',
+    receiver: "'message' events",
+    durability: MEMORY_ONLY,
+    messages: 300_000,
+    run: (_dir, n) => selfContained(NODE_PEERS, ['worker-flood', String(n)]),
+  },
+  {
+    id: 'child-process',
+    label: "child_process send() per message (serialization 'advanced')",
+    receiver: "'message' events",
+    durability: MEMORY_ONLY,
+    messages: 100_000,
+    run: (_dir, n) => selfContained(NODE_PEERS, ['child-flood', String(n)]),
+  },
+];
+
+const describe = ({ id, label, receiver, durability }: Described): Described => ({
+  id,
+  label,
+  receiver,
+  durability,
+});
+
+export async function measureIpc(ctx: BenchContext): Promise<IpcData> {
+  let runs = 0;
+  // A fresh queue directory (or socket path) per run: nothing carries over.
+  const fresh = () => path.join(ctx.scratchDir, `ipc-${++runs}`);
+
+  const latencyRounds = 3;
+  const perRound = ctx.quick ? 300 : 2000;
+  const latencies = new Map<string, Float64Array[]>();
+  for (let round = 0; round < latencyRounds; round++) {
+    for (const p of inTurn(latencyPaths, round)) {
+      ctx.step(`one-way latency, round ${round + 1}/${latencyRounds}: ${p.label}`);
+      settleDisk();
+      const result = (await p.run(fresh(), perRound)) as { latencies: number[] };
+      const kept = Float64Array.from(result.latencies.slice(WARMUP_MESSAGES));
+      latencies.set(p.id, [...(latencies.get(p.id) ?? []), kept]);
+    }
+  }
+
+  const throughputRounds = 2;
+  const totals = new Map<string, { messages: number; seconds: number }>();
+  for (let round = 0; round < throughputRounds; round++) {
+    for (const p of inTurn(throughputPaths, round)) {
+      ctx.step(`throughput, round ${round + 1}/${throughputRounds}: ${p.label}`);
+      // The queue's runs leave hundreds of MB dirty in the page cache.
+      settleDisk();
+      // Multiples of 1024: the batched socket sender writes 1024 messages at a time.
+      const count = ctx.quick ? Math.ceil(p.messages / 10 / 1024) * 1024 : p.messages;
+      const result = (await p.run(fresh(), count)) as { messages: number; seconds: number };
+      const total = totals.get(p.id) ?? { messages: 0, seconds: 0 };
+      totals.set(p.id, {
+        messages: total.messages + result.messages,
+        seconds: total.seconds + result.seconds,
+      });
+    }
+  }
+
+  return {
+    messageBytes: MESSAGE_BYTES,
+    latency: {
+      rounds: latencyRounds,
+      messagesPerRound: perRound - WARMUP_MESSAGES,
+      gapMicros: GAP_MICROS,
+      paths: latencyPaths.map((p) => ({
+        ...describe(p),
+        summary: summarize(latencies.get(p.id) ?? []),
+      })),
+    },
+    throughput: {
+      rounds: throughputRounds,
+      paths: throughputPaths.map((p) => ({
+        ...describe(p),
+        ...(totals.get(p.id) ?? { messages: 0, seconds: 0 }),
+      })),
+    },
+  };
+}

@@ -1,0 +1,43 @@
+// Types for index.js, so that TypeScript benchmark code (apps/bench) can use the kit.
+
+/** A C program built by compileC; call dispose() to remove it. */
+export interface CompiledC {
+  readonly bin: string;
+  /** First line of the compiler's --version. */
+  readonly version: string;
+  dispose(): void;
+}
+
+/** Nearest-rank percentiles, in the unit of the samples. */
+export interface Summary {
+  readonly n: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly p999: number;
+  readonly mean: number;
+}
+
+export interface Machine {
+  readonly cpu: string;
+  readonly nproc: number;
+  readonly kernel: string;
+  readonly filesystem: string;
+  readonly node: string;
+  readonly compiler: string;
+  readonly loadavg: string;
+}
+
+export function compileC(source: string, name: string): CompiledC;
+export function cCompilerVersion(): string;
+export function summarize(chunks: readonly ArrayLike<number>[]): Summary;
+export function describeMachine(dir: string, compiler: string): Machine;
+export function us(microseconds: number): string;
+export function benchDir(
+  scriptDir: string,
+  root?: string,
+): { readonly dir: string; dispose(): void };
+export function timeCalls(
+  n: number,
+  op: (i: number) => unknown,
+  options?: { readonly warmup?: number; readonly prep?: (i: number) => void },
+): Promise<Float64Array>;
