@@ -1,52 +1,61 @@
-// The real LogVolume: segment files in a directory, mapped with @mapsync/native.
+// The real LogVolume: segment files in a directory, each mapped as a @mapsync/region
+// region — the storage seam every layer above the mapping API goes through. A region
+// aligns flush ranges to pages and poisons itself after a failed flush, so a retried
+// flush can never "succeed" over lost pages.
 import {
   closeSync,
   fstatSync,
   mkdirSync,
-  statSync,
   openSync,
   readdirSync,
   renameSync,
+  statSync,
   unlinkSync,
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
 
-import {
-  MapsyncError,
-  fallocateSync,
-  fsyncDirectorySync,
-  fsyncSync,
-  map,
-  pageSize,
-  type Mapping,
-} from '@mapsync/native';
+import { MapsyncError, fallocateSync, fsyncDirectorySync, fsyncSync } from '@mapsync/native';
+import { openRegionSync, type ReadonlyRegion, type WritableRegion } from '@mapsync/region';
 
 import type { LogVolume, SegmentFile } from './volume.js';
 
-export type SyncMethod = 'msync' | 'fdatasync';
+function isWritable(region: WritableRegion | ReadonlyRegion): region is WritableRegion {
+  return region.mode === 'rw';
+}
 
-class MappedSegment implements SegmentFile {
+class RegionSegment implements SegmentFile {
   readonly bytes: Uint8Array;
-  readonly #mapping: Mapping;
+  readonly #region: WritableRegion | undefined;
+  readonly #readonly: ReadonlyRegion;
 
-  constructor(mapping: Mapping) {
-    this.#mapping = mapping;
-    this.bytes = mapping.bytes(0, mapping.length);
+  constructor(region: WritableRegion | ReadonlyRegion) {
+    this.#readonly = region;
+    this.#region = isWritable(region) ? region : undefined;
+    // The log never writes through a segment it opened for reading (scan and readLog
+    // only read), so one type serves both.
+    this.bytes = region.bytes(0, region.size);
   }
 
   async flush(offset: number, length: number): Promise<void> {
-    const start = offset - (offset % pageSize);
-    await this.#mapping.msync(start, Math.min(length + (offset - start), this.#mapping.length - start));
+    await this.#writable().flush({ offset, length });
   }
 
   flushSync(offset: number, length: number): void {
-    const start = offset - (offset % pageSize);
-    this.#mapping.msyncSync(start, Math.min(length + (offset - start), this.#mapping.length - start));
+    this.#writable().flushSync({ offset, length });
   }
 
   close(): void {
-    if (!this.#mapping.closed) this.#mapping.unmap();
+    if (!this.#readonly.closed) this.#readonly.close();
+  }
+
+  #writable(): WritableRegion {
+    if (this.#region === undefined) {
+      throw new MapsyncError('EBADF', `segment ${this.#readonly.path} was opened for reading`, {
+        path: this.#readonly.path,
+      });
+    }
+    return this.#region;
   }
 }
 
@@ -73,21 +82,16 @@ export class FileVolume implements LogVolume {
     // O_CREAT|O_EXCL: never write through a file or link someone planted at this name.
     const fd = openSync(temporary, 'wx+', this.#fileMode);
     try {
-      try {
-        fallocateSync(fd, 0, size);
-        writeSync(fd, initial, 0, initial.length, 0);
-        fsyncSync(fd);
-      } catch (error) {
-        // Leave nothing half made behind (a retry would find the name taken).
-        unlinkSync(temporary);
-        throw error;
-      }
-      renameSync(temporary, join(this.location, name));
-      fsyncDirectorySync(this.location);
-      return new MappedSegment(map(fd, { length: size, access: 'readwrite' }));
-    } finally {
+      fallocateSync(fd, 0, size);
+      this.#seal(fd, initial);
+    } catch (error) {
+      // Leave nothing half made behind (a retry would find the name taken).
       closeSync(fd);
+      unlinkSync(temporary);
+      throw error;
     }
+    closeSync(fd);
+    return this.#publish(temporary, name);
   }
 
   recycle(from: string, name: string, initial: Uint8Array): SegmentFile {
@@ -95,33 +99,22 @@ export class FileVolume implements LogVolume {
     renameSync(join(this.location, from), temporary);
     const fd = openSync(temporary, 'r+');
     try {
-      const size = fstatSync(fd).size;
       // Keeps the blocks (no allocation, no ENOSPC later) but makes them read as zeros,
       // without writing them: stale records cannot survive into the new segment.
-      fallocateSync(fd, 0, size, { mode: 'zero-range' });
-      writeSync(fd, initial, 0, initial.length, 0);
-      fsyncSync(fd);
-      renameSync(temporary, join(this.location, name));
-      fsyncDirectorySync(this.location);
-      return new MappedSegment(map(fd, { length: size, access: 'readwrite' }));
+      fallocateSync(fd, 0, fstatSync(fd).size, { mode: 'zero-range' });
+      this.#seal(fd, initial);
     } finally {
       closeSync(fd);
     }
+    return this.#publish(temporary, name);
   }
 
   open(name: string, writable: boolean): SegmentFile {
-    const fd = openSync(join(this.location, name), writable ? 'r+' : 'r');
-    try {
-      const size = fstatSync(fd).size;
-      if (size === 0) {
-        throw new MapsyncError('ECORRUPT', `segment ${name} in ${this.location} is empty`, {
-          path: join(this.location, name),
-        });
-      }
-      return new MappedSegment(map(fd, { length: size, access: writable ? 'readwrite' : 'read' }));
-    } finally {
-      closeSync(fd);
+    const path = join(this.location, name);
+    if (statSync(path).size === 0) {
+      throw new MapsyncError('ECORRUPT', `segment ${name} in ${this.location} is empty`, { path });
     }
+    return new RegionSegment(writable ? openRegionSync(path, { mode: 'rw' }) : openRegionSync(path));
   }
 
   rename(from: string, to: string): void {
@@ -132,5 +125,18 @@ export class FileVolume implements LogVolume {
   remove(name: string): void {
     unlinkSync(join(this.location, name));
     fsyncDirectorySync(this.location);
+  }
+
+  /** Writes the file's first bytes and makes its content durable. */
+  #seal(fd: number, initial: Uint8Array): void {
+    writeSync(fd, initial, 0, initial.length, 0);
+    fsyncSync(fd);
+  }
+
+  /** Renames a prepared file into place, durably, and maps it. */
+  #publish(temporary: string, name: string): SegmentFile {
+    renameSync(temporary, join(this.location, name));
+    fsyncDirectorySync(this.location);
+    return this.open(name, true);
   }
 }
