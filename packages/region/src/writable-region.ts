@@ -225,8 +225,11 @@ export class WritableMappedRegion extends ReadonlyMappedRegion implements Writab
   }
 
   #enqueue<T>(operation: () => Promise<T>): Promise<T> {
+    // Nothing queued: start at once rather than a promise turn later (an awaited flush is
+    // the log's commit latency).
+    const started = this.#pending === 0 ? operation() : this.#queue.then(operation);
     this.#pending++;
-    const run = this.#queue.then(operation).finally(() => {
+    const run = started.finally(() => {
       this.#pending--;
       if (this.closed && this.#pending === 0) this.#closeFile();
     });
