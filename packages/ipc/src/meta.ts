@@ -8,7 +8,7 @@ import { join } from 'node:path';
 
 import { MapsyncError, crc32c, map, type Mapping } from '@mapsync/native';
 
-import { createOnce } from './files.js';
+import { createFileOnce } from '@mapsync/region';
 import { FORMAT_VERSION, META_FILE, META_MAGIC, META_SIZE } from './format.js';
 
 const OFF = {
@@ -76,7 +76,7 @@ export class QueueMeta {
    */
   static open(dir: string, segmentSize: number, fileMode: number, create: boolean): QueueMeta {
     const path = join(dir, META_FILE);
-    if (create && !existsSync(path)) createOnce(dir, META_FILE, META_SIZE, initialMeta(segmentSize), fileMode);
+    if (create && !existsSync(path)) createFileOnce(path, { size: META_SIZE, initial: initialMeta(segmentSize), fileMode });
     const fd = openSync(path, 'r+');
     try {
       // A short file would fault (SIGBUS) on the first read of its missing pages.

@@ -5,9 +5,8 @@ import { existsSync, readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { MapsyncError, fsyncDirectorySync } from '@mapsync/native';
-import { openRegionSync, type WritableRegion } from '@mapsync/region';
+import { createFileOnce, openRegionSync, type WritableRegion } from '@mapsync/region';
 
-import { createOnce } from './files.js';
 import { SEGMENT_HEADER_SIZE, encodeSegmentHeader, parseSegmentFileName, segmentFileName, segmentHeaderProblem } from './format.js';
 
 export interface MappedSegment {
@@ -38,7 +37,7 @@ export class SegmentStore {
     const path = join(this.dir, name);
     if (!existsSync(path)) {
       if (!create) return undefined;
-      createOnce(this.dir, name, this.segmentSize, encodeSegmentHeader(index, this.segmentSize), this.#fileMode);
+      createFileOnce(path, { size: this.segmentSize, initial: encodeSegmentHeader(index, this.segmentSize), fileMode: this.#fileMode });
     }
     const region = openRegionSync(path, { mode: 'rw' });
     const bytes = region.bytes(0, Math.min(region.size, this.segmentSize));

@@ -2,6 +2,8 @@
 // write it through layouts or bytes, flush what you touched, resize it, close it.
 // See README.md for the guide's scenarios in this API and the Linux meaning of each call.
 export { openRegion, openRegionSync } from './open.js';
+export { createFileOnce } from './create-file.js';
+export type { CreateFileOptions } from './create-file.js';
 export type { OpenOptions, ReadonlyOpenOptions, WritableOpenOptions } from './open.js';
 export type {
   ArrayOptions,

@@ -16,7 +16,7 @@ import {
 import { join } from 'node:path';
 
 import { MapsyncError, fallocateSync, fsyncDirectorySync, fsyncSync } from '@mapsync/native';
-import { openRegionSync, type ReadonlyRegion, type WritableRegion } from '@mapsync/region';
+import { createFileOnce, openRegionSync, type ReadonlyRegion, type WritableRegion } from '@mapsync/region';
 
 import type { LogVolume, SegmentFile } from './volume.js';
 
@@ -78,20 +78,11 @@ export class FileVolume implements LogVolume {
   }
 
   create(name: string, size: number, initial: Uint8Array): SegmentFile {
-    const temporary = join(this.location, `${name}.tmp`);
-    // O_CREAT|O_EXCL: never write through a file or link someone planted at this name.
-    const fd = openSync(temporary, 'wx+', this.#fileMode);
-    try {
-      fallocateSync(fd, 0, size);
-      this.#seal(fd, initial);
-    } catch (error) {
-      // Leave nothing half made behind (a retry would find the name taken).
-      closeSync(fd);
-      unlinkSync(temporary);
-      throw error;
+    const path = join(this.location, name);
+    if (!createFileOnce(path, { size, initial, fileMode: this.#fileMode })) {
+      throw new MapsyncError('EEXIST', `${path} already exists`, { path, errno: 17 });
     }
-    closeSync(fd);
-    return this.#publish(temporary, name);
+    return this.open(name, true);
   }
 
   recycle(from: string, name: string, initial: Uint8Array): SegmentFile {
