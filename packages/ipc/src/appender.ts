@@ -3,7 +3,7 @@
 // length), write the payload, publish the header word last, then wake waiting
 // tailers. Durability is the queue's choice: none (the page cache survives a process
 // crash), per record (the guide's msync per record), or every N milliseconds.
-import { MapsyncError, MapsyncRangeError, crc32c, validate } from '@mapsync/native';
+import { MapsyncError, MapsyncRangeError, MapsyncTypeError, crc32c, validate } from '@mapsync/native';
 
 import {
   HAS_CRC,
@@ -26,6 +26,11 @@ interface Claim {
   readonly offset: number;
   readonly position: number;
   readonly span: number;
+}
+
+// A plain function, so that checking a value typed as an array does not narrow it to any[].
+function isArray(value: unknown): boolean {
+  return Array.isArray(value);
 }
 
 export class Appender {
@@ -70,11 +75,16 @@ export class Appender {
 
   /** Appends several records, waking tailers (and, per record durability, flushing) once. */
   appendBatch(payloads: readonly Uint8Array[]): number[] {
+    if (!isArray(payloads)) {
+      throw new MapsyncTypeError('ERR_INVALID_ARG_TYPE', `payloads must be an array of Uint8Array, received ${typeof payloads}`);
+    }
+    // Every payload is checked before the first is written: a bad one appends nothing.
+    for (const payload of payloads) validate.checkBytes(payload, 'payload');
     const positions: number[] = [];
     // Each claim starts where the last one ended; the shared hint moves once, at the end.
     let end = this.#meta.tailHint;
     for (const payload of payloads) {
-      const claim = this.#write(validate.checkBytes(payload, 'payload'), end);
+      const claim = this.#write(payload, end);
       positions.push(claim.position);
       end = claim.position + claim.span;
     }
