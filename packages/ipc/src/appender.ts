@@ -28,6 +28,8 @@ interface Claim {
   readonly span: number;
 }
 
+const PID = process.pid;
+
 // A plain function, so that checking a value typed as an array does not narrow it to any[].
 function isArray(value: unknown): boolean {
   return Array.isArray(value);
@@ -41,6 +43,7 @@ export class Appender {
   readonly #maxPayload: number;
   #timer: NodeJS.Timeout | undefined;
   #prepared = -1;
+  #last: MappedSegment | undefined;
   #closed = false;
 
   constructor(meta: QueueMeta, store: SegmentStore, durability: Durability) {
@@ -132,20 +135,25 @@ export class Appender {
     const size = this.#store.segmentSize;
     const span = recordSpan(length);
     let position = from;
+    // Plain arithmetic and the last segment kept at hand: this loop runs per record.
     for (;;) {
-      const at = place(position, size);
-      position = at.position;
-      const segment = this.#segment(at.index);
-      const word = at.offset >>> 2;
+      const index = Math.floor(position / size);
+      let offset = position - index * size;
+      if (offset < SEGMENT_HEADER_SIZE) {
+        offset = SEGMENT_HEADER_SIZE;
+        position = index * size + offset;
+      }
+      const segment = this.#segment(index);
+      const word = offset >>> 2;
       const current = Atomics.load(segment.words, word) >>> 0;
       if (current !== 0) {
         // Taken by someone else: step over it (its length is in its word from the claim on).
         const skip = spanOfWord(current);
-        if (skip < 8 || at.offset + skip > size) throw damagedRecord(segment, at.offset, current);
+        if (skip < 8 || offset + skip > size) throw damagedRecord(segment, offset, current);
         position += skip;
         continue;
       }
-      const remaining = size - at.offset;
+      const remaining = size - offset;
       if (span > remaining) {
         // Does not fit: pad out the segment and continue in the next one.
         Atomics.compareExchange(segment.words, word, 0, (PADDING | remaining) | 0);
@@ -153,16 +161,19 @@ export class Appender {
       }
       if (Atomics.compareExchange(segment.words, word, 0, (INCOMPLETE | RECORD | length) | 0) === 0) {
         // Who holds the claim, so that tailers can skip it if this process dies.
-        segment.words[word + 1] = process.pid;
-        if (at.offset > size / 2 && this.#prepared < at.index + 1) this.#prepareNext(at.index + 1);
-        return { segment, offset: at.offset, position, span };
+        segment.words[word + 1] = PID;
+        if (offset > size / 2 && this.#prepared < index + 1) this.#prepareNext(index + 1);
+        return { segment, offset, position, span };
       }
     }
   }
 
   #segment(index: number): MappedSegment {
+    const last = this.#last;
+    if (last?.index === index && !last.region.closed) return last;
     const segment = this.#store.get(index, true);
     if (segment === undefined) throw new Error(`segment ${index} could not be created`);
+    this.#last = segment;
     return segment;
   }
 
