@@ -1,7 +1,7 @@
 // IPC: one-way latency and throughput of 64-byte messages through @mapsync/ipc and
 // through what Node.js offers instead, every path in the same run, in rounds of
 // rotating order. The queue and socket sides are packages/ipc/bench/peer.mjs, run as
-// it is; worker_threads, child_process and the one-per-call senders are node-peers.mjs.
+// it is; worker_threads, child_process and the queue's one-per-call sender are node-peers.mjs.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -193,18 +193,6 @@ const throughputPaths: readonly ThroughputPath[] = [
       ),
   },
   {
-    id: 'unix-socket-batch',
-    label: 'Unix domain socket, 1024 messages per write()',
-    receiver: "'data' events, split into 64-byte messages",
-    durability: MEMORY_ONLY,
-    messages: 4_096_000,
-    run: (dir, n) =>
-      receiverThenSender(
-        [PEER, 'uds-drain', `${dir}.sock`, String(n)],
-        [PEER, 'uds-flood', `${dir}.sock`, String(n)],
-      ),
-  },
-  {
     id: 'unix-socket-one',
     label: 'Unix domain socket, write() per message',
     receiver: "'data' events, split into 64-byte messages",
@@ -213,7 +201,7 @@ const throughputPaths: readonly ThroughputPath[] = [
     run: (dir, n) =>
       receiverThenSender(
         [PEER, 'uds-drain', `${dir}.sock`, String(n)],
-        [NODE_PEERS, 'uds-flood-one', `${dir}.sock`, String(n)],
+        [PEER, 'uds-flood', `${dir}.sock`, String(n)],
       ),
   },
   {

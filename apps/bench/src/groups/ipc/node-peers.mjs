@@ -1,19 +1,17 @@
 // The IPC paths that packages/ipc/bench/peer.mjs does not cover, each run in a process
 // of its own by measure.ts: Node.js's worker_threads and child_process channels, and
-// one-message-per-call senders for the queue and the socket (peer.mjs batches).
+// a one-message-per-call sender for the queue (peer.mjs sends in batches of 64).
 //
 //   node-peers.mjs worker-latency COUNT GAP_US   main thread -> worker, one-way latencies
 //   node-peers.mjs child-latency COUNT GAP_US    parent -> forked child, one-way latencies
 //   node-peers.mjs worker-flood COUNT            main thread -> worker, messages/s
 //   node-peers.mjs child-flood COUNT             parent -> forked child, messages/s
 //   node-peers.mjs queue-flood-one DIR COUNT     queue.append() per message (drain: peer.mjs)
-//   node-peers.mjs uds-flood-one PATH COUNT      socket.write() per message (drain: peer.mjs)
 //
 // As in peer.mjs: 64-byte messages, the sender stamps each with process.hrtime (the
 // monotonic clock every process and thread shares), the receiver subtracts on receipt,
 // and one JSON line on stdout is the result.
 import { fork } from 'node:child_process';
-import net from 'node:net';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 
 import { Queue } from '@mapsync/ipc';
@@ -117,20 +115,6 @@ function queueFloodOne(dir, count) {
   queue.close();
 }
 
-function udsFloodOne(path, count) {
-  const socket = net.connect(path);
-  const message = Buffer.alloc(SIZE);
-  let sent = 0;
-  const pump = () => {
-    while (sent < count) {
-      sent++;
-      if (!socket.write(message)) return socket.once('drain', pump);
-    }
-    socket.end();
-  };
-  socket.on('connect', pump);
-}
-
 if (!isMainThread) {
   receive(
     workerData.mode,
@@ -153,7 +137,6 @@ if (!isMainThread) {
         (result) => process.send(result),
       ),
     'queue-flood-one': () => queueFloodOne(args[0], Number(args[1])),
-    'uds-flood-one': () => udsFloodOne(args[0], Number(args[1])),
   };
   const run = roles[role];
   if (run === undefined) {
