@@ -1,6 +1,10 @@
 // CRC32C (Castagnoli) over bytes, on the CPU's crc32 instruction where it has one.
+import { crc32cJs } from './crc32c-js.js';
 import { native } from './native.js';
 import { checkBytes, checkSize } from './validate.js';
+
+/** Inputs up to this length are hashed in JavaScript: cheaper than a call into the addon. */
+const JS_CRC_MAX_LENGTH = 64;
 
 /** True when the SSE4.2 crc32 instruction is used; false means the table fallback. */
 export const crc32cHardware: boolean = native.crc32cHardware;
@@ -12,5 +16,5 @@ export const crc32cHardware: boolean = native.crc32cHardware;
 export function crc32c(bytes: Uint8Array, seed = 0): number {
   checkBytes(bytes, 'bytes');
   checkSize(seed, 'seed', 0xffffffff);
-  return native.crc32c(bytes, seed);
+  return bytes.length <= JS_CRC_MAX_LENGTH ? crc32cJs(bytes, seed) : native.crc32c(bytes, seed);
 }

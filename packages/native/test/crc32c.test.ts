@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
+import { crc32cJs } from '../src/crc32c-js.js';
 import { crc32c } from '../src/index.js';
 import { native } from '../src/native.js';
 
@@ -28,6 +29,16 @@ describe('crc32c', () => {
         expect(crc32c(b, crc32c(a))).toBe(crc32c(joined));
       }),
       { seed: 42, numRuns: 300 },
+    );
+  });
+
+  it('the JavaScript path for short inputs agrees with the addon at every length and seed', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), fc.integer({ min: 0, max: 0xffffffff }), (bytes, seed) => {
+        expect(crc32cJs(bytes, seed)).toBe(native.crc32c(bytes, seed));
+        expect(crc32c(bytes, seed)).toBe(native.crc32cSoftware(bytes, seed));
+      }),
+      { seed: 7, numRuns: 1000 },
     );
   });
 

@@ -7,13 +7,14 @@
 // C and JS alternate over several rounds so a noisy shared VM hits both alike; compare
 // the ratios of one run, not absolute times across runs.
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { closeSync, fsyncSync, openSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import path, { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 import { benchDir, compileC, describeMachine, summarize, us } from '@mapsync/bench-kit';
+import { fallocateSync, fdatasyncSync, map, pageSize } from '@mapsync/native';
 import { WriteAheadLog } from '@mapsync/wal';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -38,6 +39,50 @@ const record = new Uint8Array(RECORD).fill(0x72);
 function runC(bin, dir) {
   const out = execFileSync(bin, [dir, String(serialPerRound), String(RECORD)], { encoding: 'utf8', maxBuffer: 64 << 20 });
   return Float64Array.from(JSON.parse(out).samples);
+}
+
+/** The same loop as the C one, from Node: what Node itself costs per durable commit. */
+function nodePwrite(dir) {
+  return bareLoop(dir, (fd, at) => {
+    writeSync(fd, record, 0, RECORD, at);
+    fdatasyncSync(fd);
+  });
+}
+
+/** Write into a shared mapping + msync the page, no log: the floor for any mapped log. */
+function nodeMapped(dir) {
+  let mapping;
+  let bytes;
+  return bareLoop(dir, (fd, at, size) => {
+    if (mapping === undefined) {
+      mapping = map(fd, { length: size, access: 'readwrite' });
+      bytes = new Uint8Array(mapping.buffer);
+    }
+    bytes.set(record, at);
+    const page = at - (at % pageSize);
+    mapping.msyncSync(page, at + RECORD - page);
+  }, () => mapping?.unmap());
+}
+
+function bareLoop(dir, commit, done = () => {}) {
+  const path = join(dir, 'node-commits.dat');
+  const size = Math.ceil(((serialPerRound + 20) * RECORD) / pageSize) * pageSize;
+  const fd = openSync(path, 'w+');
+  try {
+    fallocateSync(fd, 0, size);
+    fsyncSync(fd);
+    const samples = new Float64Array(serialPerRound);
+    for (let i = -20, at = 0; i < serialPerRound; i++, at += RECORD) {
+      const t0 = performance.now();
+      commit(fd, at, size);
+      if (i >= 0) samples[i] = (performance.now() - t0) * 1000;
+    }
+    return samples;
+  } finally {
+    done();
+    closeSync(fd);
+    unlinkSync(path);
+  }
 }
 
 let logNumber = 0;
@@ -98,10 +143,14 @@ try {
   const c = [];
   const jsAsync = [];
   const jsSync = [];
+  const bareWrite = [];
+  const bareMapped = [];
   for (let round = 0; round < rounds; round++) {
     const sides = [
       async () => c.push(runC(compiled.bin, scratch.dir)),
       async () => {
+        bareWrite.push(nodePwrite(scratch.dir));
+        bareMapped.push(nodeMapped(scratch.dir));
         jsAsync.push(await serialAsync(scratch.dir));
         jsSync.push(await serialSync(scratch.dir));
       },
@@ -114,6 +163,9 @@ try {
     { label: 'C: pwrite 100 B + fdatasync, preallocated', s: cSummary },
     { label: 'wal: await append(…, { commit: true })', s: summarize(jsAsync) },
     { label: 'wal: append + commitSync()', s: summarize(jsSync) },
+    // Not the log: the same two loops from Node, to show what Node and the mapping cost.
+    { label: 'Node, no log: fs.writeSync + fdatasyncSync', s: summarize(bareWrite) },
+    { label: 'Node, no log: write into a mapping + msyncSync', s: summarize(bareMapped) },
   ];
   const groups = [];
   for (const committers of COMMITTERS) groups.push(await group(scratch.dir, committers));

@@ -31,6 +31,16 @@ const MIN_SEGMENT_SIZE = 64 * 1024;
 const MAX_SEGMENT_SIZE = 1024 * 1024 * 1024;
 const SEAL_SPAN = recordSpan(0);
 const EMPTY = new Uint8Array(0);
+/**
+ * Splitting commit groups. A flush runs on a thread; while it runs, the event loop can
+ * append the records of committers that are not waiting on it. With many committers
+ * the appends of a whole group take about as long as its flush, so two groups taking
+ * turns (one flushing while the other appends) beat one group doing both in turn. A
+ * burst of this many waiters starts a flush at once instead of after the burst...
+ */
+const EAGER_FLUSH_WAITERS = 256;
+/** ...and the loop evens out the two groups once both together are this large. */
+const SPLIT_GROUPS_FROM = 512;
 /** Dropped segments kept for reuse instead of allocating new files. */
 const MAX_SPARE_SEGMENTS = 2;
 
@@ -95,6 +105,11 @@ interface Segment {
 
 interface Waiter {
   readonly lsn: number;
+  /** Where the log ended when the commit was asked for: flushing to here covers `lsn`. */
+  readonly segment: Segment;
+  readonly end: number;
+  /** The last LSN before `end`: durable too once the flush to `end` is. */
+  readonly covers: number;
   resolve(lsn: number): void;
   reject(error: Error): void;
 }
@@ -168,6 +183,7 @@ export class WriteAheadLog {
   #durableLsn: number;
   #waiters: Waiter[] = [];
   #flushing = false;
+  #flushQueued = false;
   #failure: MapsyncError | undefined;
   #closed = false;
   readonly #markFlushDelayMs: number;
@@ -244,8 +260,10 @@ export class WriteAheadLog {
     validate.checkSize(lsn, 'lsn', this.#lastLsn);
     if (lsn <= this.#durableLsn) return Promise.resolve(this.#durableLsn);
     return new Promise((resolve, reject) => {
-      this.#waiters.push({ lsn, resolve, reject });
-      this.#scheduleFlush();
+      const segment = this.#active();
+      this.#waiters.push({ lsn, segment, end: segment.end, covers: this.#lastLsn, resolve, reject });
+      if (this.#waiters.length >= EAGER_FLUSH_WAITERS && !this.#flushing) void this.#flushLoop();
+      else this.#scheduleFlush();
     });
   }
 
@@ -443,12 +461,35 @@ export class WriteAheadLog {
     };
   }
 
-  #dirtyRanges(): { segment: Segment; from: number; to: number }[] {
+  /** What is appended but not flushed; with `upTo`, only what lies before that point. */
+  #dirtyRanges(upTo?: Waiter): { segment: Segment; from: number; to: number }[] {
     const ranges = [];
     for (const segment of this.#segments) {
-      if (segment.end > segment.flushedTo) ranges.push({ segment, from: segment.flushedTo, to: segment.end });
+      const to = segment === upTo?.segment ? Math.min(upTo.end, segment.end) : segment.end;
+      if (to > segment.flushedTo) ranges.push({ segment, from: segment.flushedTo, to });
+      if (segment === upTo?.segment) break;
     }
     return ranges;
+  }
+
+  /**
+   * The commit the next flush goes up to: normally the newest, so one flush serves
+   * every waiter. When the waiters far outnumber the committers just released (who are
+   * about to append while this flush runs), only the older part of them, so that the
+   * two groups taking turns become the same size.
+   */
+  #nextCut(released: number): { target: number; ranges: { segment: Segment; from: number; to: number }[] } {
+    const waiting = this.#waiters.length;
+    const half = Math.ceil((waiting + released) / 2);
+    if (waiting + released >= SPLIT_GROUPS_FROM && waiting > half) {
+      // Waiters are in commit order and the log only grows, so every waiter before
+      // the cut asked for an LSN the cut covers.
+      const cut = this.#waiters[half - 1];
+      if (cut !== undefined && this.#segments.includes(cut.segment)) {
+        return { target: cut.covers, ranges: this.#dirtyRanges(cut) };
+      }
+    }
+    return { target: this.#lastLsn, ranges: this.#dirtyRanges() };
   }
 
   #markFlushed(ranges: { segment: Segment; to: number }[], target: number): void {
@@ -465,19 +506,20 @@ export class WriteAheadLog {
    * first of them flushing alone.
    */
   #scheduleFlush(): void {
-    if (this.#flushing) return;
-    this.#flushing = true;
+    if (this.#flushing || this.#flushQueued) return;
+    this.#flushQueued = true;
     queueMicrotask(() => {
-      void this.#flushLoop();
+      this.#flushQueued = false;
+      if (!this.#flushing) void this.#flushLoop();
     });
   }
 
   async #flushLoop(): Promise<void> {
     this.#flushing = true;
     try {
+      let released = 0;
       while (this.#waiters.length > 0 && this.#failure === undefined) {
-        const target = this.#lastLsn;
-        const ranges = this.#dirtyRanges();
+        const { target, ranges } = this.#nextCut(released);
         try {
           await Promise.all(ranges.map((r) => r.segment.file.flush(r.from, r.to - r.from)));
         } catch (error) {
@@ -491,6 +533,7 @@ export class WriteAheadLog {
           if (w.lsn <= target) w.resolve(this.#durableLsn);
           else this.#waiters.push(w);
         }
+        released = waiting.length - this.#waiters.length;
       }
     } finally {
       this.#flushing = false;

@@ -97,9 +97,11 @@ async function runSeed(seed: number, misdirect: boolean): Promise<void> {
       } else if (choice < 0.7) {
         await log.commit().then(acknowledge, () => undefined);
       } else if (choice < 0.85) {
-        // A burst of concurrent committers sharing flushes.
-        const burst = Array.from({ length: 1 + random.below(20) }, () => {
-          const payload = randomPayload(random);
+        // A burst of concurrent committers sharing flushes; a big one (hundreds) makes
+        // the log split the group and flush part of it while the rest still appends.
+        const big = random.chance(0.1);
+        const burst = Array.from({ length: big ? 300 + random.below(900) : 1 + random.below(20) }, () => {
+          const payload = big ? randomPayload(random).subarray(0, 64) : randomPayload(random);
           const lsn = log.append(payload);
           oracle.appended.set(lsn, payload);
           return log.commit(lsn).then(acknowledge, () => undefined);
