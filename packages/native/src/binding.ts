@@ -29,6 +29,8 @@ export interface NativeBinding {
   fdatasync(fd: number): Promise<Status>;
   fallocateSync(fd: number, mode: number, offset: number, length: number): Status;
   fallocate(fd: number, mode: number, offset: number, length: number): Promise<Status>;
+  fadviseSync(fd: number, offset: number, length: number, advice: number): Status;
+  flockSync(fd: number, operation: number): Status;
 
   /** Whether the SIGBUS guard absorbed a fault in this mapping (its file was truncated). */
   faulted(handle: NativeHandle): boolean;

@@ -105,3 +105,28 @@ export const FALLOCATE = Object.freeze({
 });
 
 export type FallocateMode = keyof typeof FALLOCATE;
+
+/** posix_fadvise advice: what the kernel should do with a file's cached pages. */
+export const FADVISE = Object.freeze({
+  normal: constant('POSIX_FADV_NORMAL'),
+  random: constant('POSIX_FADV_RANDOM'),
+  sequential: constant('POSIX_FADV_SEQUENTIAL'),
+  willneed: constant('POSIX_FADV_WILLNEED'),
+  /**
+   * Drop the range's clean cached pages (dirty ones stay until written back): later
+   * reads come from the device. After a failed write-back that is the only way to
+   * see what the device really holds.
+   */
+  dontneed: constant('POSIX_FADV_DONTNEED'),
+});
+
+export type FileAdvice = keyof typeof FADVISE;
+
+/** flock operations. */
+export const FLOCK = Object.freeze({
+  exclusive: constant('LOCK_EX'),
+  shared: constant('LOCK_SH'),
+  unlock: constant('LOCK_UN'),
+});
+
+export type FileLockMode = keyof typeof FLOCK;

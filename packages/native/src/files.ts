@@ -1,11 +1,15 @@
 // Durability calls on file descriptors and directories: fsync, fdatasync, an fsync of
 // a directory (makes a new file's name durable), and fallocate (reserves blocks, so a
-// write into a mapped page can never hit ENOSPC as SIGBUS).
+// write into a mapped page can never hit ENOSPC as SIGBUS); plus fadvise (drop or
+// prefetch cached pages) and flock (one writer per file across processes).
 import { open as openAsync } from 'node:fs/promises';
 import { closeSync, constants as fsConstants, openSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 
-import { FALLOCATE, type FallocateMode } from './constants.js';
+import { FADVISE, FALLOCATE, FLOCK, type FallocateMode, type FileAdvice, type FileLockMode } from './constants.js';
 import { check, native } from './native.js';
+
+const { EWOULDBLOCK } = osConstants.errno;
 import { checkFd, checkObject, checkOneOf, checkPath, checkSize } from './validate.js';
 
 /** fsync(2): data and metadata of the file reach the device. */
@@ -80,4 +84,33 @@ export async function fallocate(
 ): Promise<void> {
   const a = fallocateArgs(fd, offset, length, options);
   check(await native.fallocate(fd, a.mode, a.start, a.size), 'fallocate', { range: a.range });
+}
+
+/**
+ * posix_fadvise(2) over `length` bytes from `offset` (0 = to the end of the file).
+ * `'dontneed'` drops the clean cached pages of the range: after a failed write-back
+ * the page cache can hold data the device never got, and this is how a reader gets
+ * to see the device's version instead.
+ */
+export function fadviseSync(fd: number, offset: number, length: number, advice: FileAdvice): void {
+  checkFd(fd);
+  const start = checkSize(offset, 'offset');
+  const size = checkSize(length, 'length');
+  const value = FADVISE[checkOneOf(advice, Object.keys(FADVISE) as FileAdvice[], 'advice')];
+  check(native.fadviseSync(fd, start, size, value), 'posix_fadvise', { range: { offset: start, length: size } });
+}
+
+/**
+ * Takes (or with `'unlock'` releases) an flock(2) lock on the open file, never
+ * waiting: returns false when another open file description holds a conflicting
+ * lock. The lock belongs to this descriptor and goes away when it is closed or the
+ * process dies, however it dies, so a crashed owner never leaves a stale lock.
+ */
+export function tryLockFileSync(fd: number, mode: FileLockMode = 'exclusive'): boolean {
+  checkFd(fd);
+  const operation = FLOCK[checkOneOf(mode, Object.keys(FLOCK) as FileLockMode[], 'mode')];
+  const status = native.flockSync(fd, operation);
+  if (status === -EWOULDBLOCK) return false;
+  check(status, 'flock');
+  return true;
 }

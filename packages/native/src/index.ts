@@ -1,11 +1,11 @@
 // @mapsync/native: thin, safe bindings to mmap, msync, fsync, fdatasync, fallocate,
-// madvise, mincore, mlock, mremap, futex and CRC32C. See README.md for the Linux
+// fadvise, flock, madvise, mincore, mlock, mremap, futex and CRC32C. See README.md for the Linux
 // semantics of each call.
 import { native } from './native.js';
 import { loadBinding } from './loader.js';
 
-export { MS, ADVICE, FALLOCATE, pageSize } from './constants.js';
-export type { Advice, AdviceInfo, FallocateMode } from './constants.js';
+export { MS, ADVICE, FADVISE, FALLOCATE, FLOCK, pageSize } from './constants.js';
+export type { Advice, AdviceInfo, FallocateMode, FileAdvice, FileLockMode } from './constants.js';
 export { map, Mapping, MAX_BUFFER_LENGTH, LARGE_MAPPING_WINDOW } from './mapping.js';
 export type {
   Access,
@@ -16,6 +16,7 @@ export type {
   RemapOptions,
 } from './mapping.js';
 export {
+  fadviseSync,
   fdatasync,
   fdatasyncSync,
   fallocate,
@@ -24,6 +25,7 @@ export {
   fsyncDirectory,
   fsyncDirectorySync,
   fsyncSync,
+  tryLockFileSync,
 } from './files.js';
 export type { FallocateOptions } from './files.js';
 export { crc32c, crc32cHardware } from './crc32c.js';

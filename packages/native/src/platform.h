@@ -23,6 +23,10 @@ int SyncRange(void* addr, size_t length, int flags);
 int SyncFile(int fd);
 int SyncFileData(int fd);
 int Allocate(int fd, int mode, int64_t offset, int64_t length);
+// posix_fadvise: e.g. POSIX_FADV_DONTNEED drops the file's clean cached pages.
+int AdviseFile(int fd, int64_t offset, int64_t length, int advice);
+// flock(2) with LOCK_NB always: -EWOULDBLOCK when another open file holds it.
+int LockFile(int fd, int operation);
 
 int Advise(void* addr, size_t length, int advice);
 int Residency(void* addr, size_t length, unsigned char* pages_out);

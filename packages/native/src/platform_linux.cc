@@ -6,6 +6,7 @@
 #include <ctime>
 #include <fcntl.h>
 #include <linux/futex.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -63,6 +64,15 @@ int Allocate(int fd, int mode, int64_t offset, int64_t length) {
   });
 }
 
+int AdviseFile(int fd, int64_t offset, int64_t length, int advice) {
+  // posix_fadvise returns the error number instead of setting errno.
+  return -posix_fadvise(fd, static_cast<off_t>(offset), static_cast<off_t>(length), advice);
+}
+
+int LockFile(int fd, int operation) {
+  return Retrying([&] { return flock(fd, operation | LOCK_NB); });
+}
+
 int Advise(void* addr, size_t length, int advice) {
   return Status(madvise(addr, length, advice));
 }
@@ -110,6 +120,14 @@ std::vector<std::pair<const char*, int>> Constants() {
       {"FALLOC_FL_KEEP_SIZE", FALLOC_FL_KEEP_SIZE},
       {"FALLOC_FL_PUNCH_HOLE", FALLOC_FL_PUNCH_HOLE},
       {"FALLOC_FL_ZERO_RANGE", FALLOC_FL_ZERO_RANGE},
+      {"POSIX_FADV_NORMAL", POSIX_FADV_NORMAL},
+      {"POSIX_FADV_RANDOM", POSIX_FADV_RANDOM},
+      {"POSIX_FADV_SEQUENTIAL", POSIX_FADV_SEQUENTIAL},
+      {"POSIX_FADV_WILLNEED", POSIX_FADV_WILLNEED},
+      {"POSIX_FADV_DONTNEED", POSIX_FADV_DONTNEED},
+      {"LOCK_SH", LOCK_SH},
+      {"LOCK_EX", LOCK_EX},
+      {"LOCK_UN", LOCK_UN},
       {"MADV_NORMAL", MADV_NORMAL},
       {"MADV_RANDOM", MADV_RANDOM},
       {"MADV_SEQUENTIAL", MADV_SEQUENTIAL},

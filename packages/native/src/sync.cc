@@ -1,4 +1,5 @@
-// The durability calls: msync, fsync, fdatasync, fallocate. Each has a synchronous
+// The durability calls: msync, fsync, fdatasync, fallocate (plus the file-level
+// fadvise and flock). Each has a synchronous
 // form (runs on the calling thread) and an async form that runs on libuv's thread
 // pool and resolves a Promise with 0 or -errno; TypeScript raises the error, so no
 // C++ here builds JavaScript errors.
@@ -121,6 +122,22 @@ Napi::Value AllocateAsync(const Napi::CallbackInfo& info) {
       info.Env(), [=] { return platform::Allocate(fd, mode, offset, length); }, nullptr);
 }
 
+// fadviseSync(fd, offset, length, advice) -> 0 | -errno
+Napi::Value AdviseFileSync(const Napi::CallbackInfo& info) {
+  int fd = info[0].As<Napi::Number>().Int32Value();
+  int64_t offset = info[1].As<Napi::Number>().Int64Value();
+  int64_t length = info[2].As<Napi::Number>().Int64Value();
+  int advice = info[3].As<Napi::Number>().Int32Value();
+  return Errno(info.Env(), platform::AdviseFile(fd, offset, length, advice));
+}
+
+// flockSync(fd, LOCK_EX | LOCK_SH | LOCK_UN) -> 0 | -errno; never blocks.
+Napi::Value LockFileSync(const Napi::CallbackInfo& info) {
+  int fd = info[0].As<Napi::Number>().Int32Value();
+  int operation = info[1].As<Napi::Number>().Int32Value();
+  return Errno(info.Env(), platform::LockFile(fd, operation));
+}
+
 }  // namespace
 
 void InitSync(Napi::Env env, Napi::Object exports) {
@@ -134,6 +151,8 @@ void InitSync(Napi::Env env, Napi::Object exports) {
               Napi::Function::New(env, FdAsync<platform::SyncFileData>, "fdatasync"));
   exports.Set("fallocateSync", Napi::Function::New(env, AllocateSync, "fallocateSync"));
   exports.Set("fallocate", Napi::Function::New(env, AllocateAsync, "fallocate"));
+  exports.Set("fadviseSync", Napi::Function::New(env, AdviseFileSync, "fadviseSync"));
+  exports.Set("flockSync", Napi::Function::New(env, LockFileSync, "flockSync"));
 }
 
 }  // namespace mapsync

@@ -1,11 +1,12 @@
 // fsync, fdatasync, directory fsync and fallocate on real files, and the failures
 // that matter for durability on real (test-mounted) file systems: ENOSPC and EIO.
-import { closeSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { diskUnavailableReason, faultyDisk, tinyDisk } from '@mapsync/test-disks';
 import { describe, expect, it } from 'vitest';
 
 import {
+  fadviseSync,
   fallocate,
   fallocateSync,
   fdatasync,
@@ -16,8 +17,9 @@ import {
   fsyncSync,
   map,
   pageSize,
+  tryLockFileSync,
 } from '../src/index.js';
-import { scratchDir, sizedFile } from './helpers.js';
+import { runFixture, scratchDir, sizedFile, waitForLine } from './helpers.js';
 
 const dir = scratchDir();
 const noDisks = diskUnavailableReason();
@@ -70,6 +72,68 @@ describe.skipIf(noDisks !== undefined)('on a full file system', () => {
   });
 });
 
+describe('tryLockFileSync', () => {
+  it('one open file holds the lock; another open of the same file is refused until it unlocks', () => {
+    const path = join(dir, 'locked.dat');
+    const first = sizedFile(path, pageSize);
+    const second = openSync(path, 'r+');
+    try {
+      expect(tryLockFileSync(first)).toBe(true);
+      expect(tryLockFileSync(second)).toBe(false);
+      expect(tryLockFileSync(second, 'shared')).toBe(false);
+      expect(tryLockFileSync(first, 'unlock')).toBe(true);
+      expect(tryLockFileSync(second, 'shared')).toBe(true);
+      expect(tryLockFileSync(first, 'shared')).toBe(true);
+      expect(tryLockFileSync(first, 'exclusive')).toBe(false);
+    } finally {
+      closeSync(first);
+      closeSync(second);
+    }
+  });
+
+  it('a lock held by another process is refused, and freed when that process is killed', async () => {
+    const path = join(dir, 'held.dat');
+    const fd = sizedFile(path, pageSize);
+    const { child, done } = runFixture('lock-holder.mjs', [path]);
+    try {
+      await waitForLine(child, 'locked');
+      expect(tryLockFileSync(fd)).toBe(false);
+      child.kill('SIGKILL');
+      await done;
+      expect(tryLockFileSync(fd)).toBe(true);
+    } finally {
+      child.kill('SIGKILL');
+      closeSync(fd);
+    }
+  });
+
+  it('refuses bad arguments with a code', () => {
+    expect(() => tryLockFileSync(-1)).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
+    expect(() => tryLockFileSync(0, 'forever' as 'shared')).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }));
+    expect(() => tryLockFileSync(2 ** 30)).toThrow(expect.objectContaining({ code: 'EBADF', syscall: 'flock' }));
+  });
+});
+
+describe('fadviseSync', () => {
+  it('accepts each advice over a range or the whole file, and refuses a bad one', () => {
+    const fd = sizedFile(join(dir, 'advised.dat'), 4 * pageSize);
+    try {
+      for (const advice of ['normal', 'random', 'sequential', 'willneed', 'dontneed'] as const) {
+        fadviseSync(fd, 0, 0, advice);
+        fadviseSync(fd, pageSize, pageSize, advice);
+      }
+      expect(() => {
+        fadviseSync(fd, 0, 0, 'forget' as 'dontneed');
+      }).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }));
+      expect(() => {
+        fadviseSync(fd, -1, 0, 'dontneed');
+      }).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
+    } finally {
+      closeSync(fd);
+    }
+  });
+});
+
 describe.skipIf(noDisks !== undefined)('on a disk whose writes fail', () => {
   it('msync and fsync report EIO for real', async () => {
     const disk = await faultyDisk();
@@ -90,6 +154,32 @@ describe.skipIf(noDisks !== undefined)('on a disk whose writes fail', () => {
         fsyncSync(fd);
       }).toThrow(expect.objectContaining({ code: 'EIO', syscall: 'fsync' }));
       m.unmap();
+      closeSync(fd);
+    } finally {
+      await disk.dispose();
+    }
+  });
+
+  it("after a failed write-back the cache shows data the device never got; fadvise('dontneed') shows the device's", async () => {
+    const disk = await faultyDisk();
+    try {
+      const fd = sizedFile(join(disk.dir, 'lost.dat'), 4 * pageSize);
+      fallocateSync(fd, 0, 4 * pageSize);
+      fsyncSync(fd);
+      disk.failWrites();
+      writeSync(fd, Buffer.alloc(pageSize, 0xab), 0, pageSize, 0);
+      expect(() => {
+        fdatasyncSync(fd);
+      }).toThrow(expect.objectContaining({ code: 'EIO' }));
+      const read = (): number => {
+        const page = Buffer.alloc(pageSize);
+        readSync(fd, page, 0, pageSize, 0);
+        return page[0] ?? -1;
+      };
+      // fsyncgate: the kernel marked the page clean, and still serves the lost bytes.
+      expect(read()).toBe(0xab);
+      fadviseSync(fd, 0, 0, 'dontneed');
+      expect(read()).toBe(0);
       closeSync(fd);
     } finally {
       await disk.dispose();

@@ -4,6 +4,7 @@
 // flush can never "succeed" over lost pages.
 import {
   closeSync,
+  constants as fsConstants,
   fstatSync,
   mkdirSync,
   openSync,
@@ -15,7 +16,14 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 
-import { MapsyncError, fallocateSync, fsyncDirectorySync, fsyncSync } from '@mapsync/native';
+import {
+  MapsyncError,
+  fadviseSync,
+  fallocateSync,
+  fsyncDirectorySync,
+  fsyncSync,
+  tryLockFileSync,
+} from '@mapsync/native';
 import { createFileOnce, openRegionSync, type ReadonlyRegion, type WritableRegion } from '@mapsync/region';
 
 import type { LogVolume, SegmentFile } from './volume.js';
@@ -59,18 +67,59 @@ class RegionSegment implements SegmentFile {
   }
 }
 
+/** Held (flock) by the one process that writes the directory's files. */
+export const LOCK_FILE = 'wal.lock';
+
+export interface FileVolumeOptions {
+  readonly fileMode?: number;
+  /** Make the directory if missing (owners of a log); readers never do. */
+  readonly create?: boolean;
+  /** Take the writer's lock, or fail with ELOCKED if another open file holds it. */
+  readonly lock?: boolean;
+}
+
 export class FileVolume implements LogVolume {
   readonly location: string;
   readonly #fileMode: number;
+  #lockFd: number | undefined;
 
-  /** `create`: make the directory if missing (owners of a log); readers never do. */
-  constructor(dir: string, options: { fileMode?: number; create?: boolean } = {}) {
+  constructor(dir: string, options: FileVolumeOptions = {}) {
     this.location = dir;
     this.#fileMode = options.fileMode ?? 0o600;
     if (options.create === true) mkdirSync(dir, { recursive: true, mode: 0o700 });
     else if (!statSync(dir).isDirectory()) {
       throw new MapsyncError('ENOTDIR', `${dir} is not a directory`, { path: dir, errno: 20 });
     }
+    if (options.lock === true) this.#lock();
+  }
+
+  release(): void {
+    if (this.#lockFd === undefined) return;
+    closeSync(this.#lockFd);
+    this.#lockFd = undefined;
+  }
+
+  // Two writers would each append at what they think is the end and overwrite each
+  // other's acknowledged records. The lock dies with its process, so a crashed writer
+  // never blocks the next one.
+  #lock(): void {
+    const path = join(this.location, LOCK_FILE);
+    const fd = openSync(path, fsConstants.O_RDWR | fsConstants.O_CREAT | fsConstants.O_NOFOLLOW, this.#fileMode);
+    let locked = false;
+    try {
+      locked = tryLockFileSync(fd);
+    } finally {
+      if (!locked) closeSync(fd);
+    }
+    if (!locked) {
+      throw new MapsyncError(
+        'ELOCKED',
+        `${this.location} is open for writing elsewhere (another process, or another open log or page store in this one); ` +
+          'one writer at a time. Readers (readLog, inspectLog) need no lock.',
+        { path },
+      );
+    }
+    this.#lockFd = fd;
   }
 
   list(): string[] {
@@ -105,6 +154,7 @@ export class FileVolume implements LogVolume {
     if (statSync(path).size === 0) {
       throw new MapsyncError('ECORRUPT', `segment ${name} in ${this.location} is empty`, { path });
     }
+    if (writable) dropCleanCache(path);
     return new RegionSegment(writable ? openRegionSync(path, { mode: 'rw' }) : openRegionSync(path));
   }
 
@@ -129,5 +179,21 @@ export class FileVolume implements LogVolume {
     renameSync(temporary, join(this.location, name));
     fsyncDirectorySync(this.location);
     return this.open(name, true);
+  }
+}
+
+/**
+ * Drops the file's clean cached pages, so what the writer recovers from is what the
+ * device holds. After a failed write-back (in a process that died since, or this one)
+ * the kernel keeps serving bytes that never reached the device, as clean pages: trusted,
+ * they would let recovery vouch for records that a power loss would take away. Dirty
+ * pages (a crashed process's writes, not yet written back) stay; recovery flushes them.
+ */
+function dropCleanCache(path: string): void {
+  const fd = openSync(path, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW);
+  try {
+    fadviseSync(fd, 0, 0, 'dontneed');
+  } finally {
+    closeSync(fd);
   }
 }

@@ -7,7 +7,7 @@ import { randomInt } from 'node:crypto';
 import { MapsyncError, MapsyncRangeError, pageSize, validate } from '@mapsync/native';
 
 import { writeAnchor } from './anchor.js';
-import { FileVolume } from './file-volume.js';
+import { FileVolume, type FileVolumeOptions } from './file-volume.js';
 import {
   RECORDS_START,
   RECORD_HEADER_SIZE,
@@ -188,6 +188,8 @@ export class WriteAheadLog {
   #closed = false;
   readonly #markFlushDelayMs: number;
   #markTimer: NodeJS.Timeout | undefined;
+  /** Opened by open() itself (not passed in): close() releases its lock. */
+  #ownsVolume = false;
 
   private constructor(volume: LogVolume, options: LogOptions) {
     this.#volume = volume;
@@ -209,8 +211,16 @@ export class WriteAheadLog {
   /** Opens (creating if needed) the log in `dir`, recovering it first. */
   static open(dir: string, options: LogOptions = {}): WriteAheadLog {
     validate.checkObject(options, 'options');
-    const volume = options.volume ?? new FileVolume(validate.checkPath(dir, 'dir'), withMode(options));
-    return new WriteAheadLog(volume, options);
+    if (options.volume !== undefined) return new WriteAheadLog(options.volume, options);
+    const volume = new FileVolume(validate.checkPath(dir, 'dir'), writerOptions(options));
+    try {
+      const log = new WriteAheadLog(volume, options);
+      log.#ownsVolume = true;
+      return log;
+    } catch (error) {
+      volume.release();
+      throw error;
+    }
   }
 
   /** The LSN of the last record appended (0 before any). */
@@ -381,6 +391,7 @@ export class WriteAheadLog {
     this.#closed = true;
     for (const s of this.#segments) s.file.close();
     this.#prepared?.file.close();
+    if (this.#ownsVolume) this.#volume.release?.();
   }
 
   #checkOpen(): void {
@@ -638,6 +649,8 @@ function closedError(): MapsyncError {
   return new MapsyncError('ECLOSED', 'the log is closed');
 }
 
-function withMode(options: LogOptions): { fileMode?: number; create: true } {
-  return options.fileMode === undefined ? { create: true } : { fileMode: options.fileMode, create: true };
+function writerOptions(options: LogOptions): FileVolumeOptions {
+  return options.fileMode === undefined
+    ? { create: true, lock: true }
+    : { fileMode: options.fileMode, create: true, lock: true };
 }

@@ -77,6 +77,8 @@ export class PageStore {
   readonly recovery: PageStoreRecovery;
   readonly #log: WriteAheadLog;
   readonly #data: SegmentFile;
+  /** The volume open() made for the directory (not one passed in): close() releases its lock. */
+  #volume: LogVolume | undefined;
   /** Highest LSN whose writes are in the data mapping. */
   #appliedLsn: number;
   #closed = false;
@@ -102,15 +104,20 @@ export class PageStore {
   /** Opens (creating if needed) the store in `dir`: `data.db` plus the log segments. */
   static open(dir: string, options: PageStoreOptions = {}): PageStore {
     validate.checkObject(options, 'options');
-    const volume = options.volume ?? new FileVolume(validate.checkPath(dir, 'dir'), { create: true });
-    const data = volume.list().includes(DATA_FILE)
-      ? volume.open(DATA_FILE, true)
-      : volume.create(DATA_FILE, validate.checkSize(options.size, 'options.size', 2 ** 30, 1), new Uint8Array(0));
+    const owned = options.volume === undefined;
+    const volume = options.volume ?? new FileVolume(validate.checkPath(dir, 'dir'), { create: true, lock: true });
+    let data: SegmentFile | undefined;
     try {
+      data = volume.list().includes(DATA_FILE)
+        ? volume.open(DATA_FILE, true)
+        : volume.create(DATA_FILE, validate.checkSize(options.size, 'options.size', 2 ** 30, 1), new Uint8Array(0));
       const log = WriteAheadLog.open(dir, { ...options.log, volume });
-      return new PageStore(log, data);
+      const store = new PageStore(log, data);
+      if (owned) store.#volume = volume;
+      return store;
     } catch (error) {
-      data.close();
+      data?.close();
+      if (owned) volume.release?.();
       throw error;
     }
   }
@@ -195,6 +202,7 @@ export class PageStore {
     this.#closed = true;
     await this.#log.close();
     this.#data.close();
+    this.#volume?.release?.();
   }
 
   #apply(writes: Iterable<Write>): void {

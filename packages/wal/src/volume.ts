@@ -34,4 +34,6 @@ export interface LogVolume {
   rename(from: string, to: string): void;
   /** Removes durably (directory synced). */
   remove(name: string): void;
+  /** Gives up what the volume holds beyond its files (the writer's lock). */
+  release?(): void;
 }

@@ -85,3 +85,32 @@ describe('SIGKILL at random points', () => {
     expect(acknowledged).toBeGreaterThan(0);
   }, 120_000);
 });
+
+describe('one writer at a time', () => {
+  it('a live writer process keeps others out; its death (SIGKILL) lets the next one in', async () => {
+    const dir = nextDir();
+    const child = spawn(process.execPath, [writer, dir, 'log', '7'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (out.includes('ack ')) resolve();
+        });
+        child.once('exit', (code) => {
+          reject(new Error(`writer exited (${code}) before its first commit`));
+        });
+      });
+      expect(() => WriteAheadLog.open(dir, { segmentSize: 256 * 1024 })).toThrow(expect.objectContaining({ code: 'ELOCKED' }));
+      expect(() => PageStore.open(dir)).toThrow(expect.objectContaining({ code: 'ELOCKED' }));
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+      const log = WriteAheadLog.open(dir, { segmentSize: 256 * 1024 });
+      expect(log.lastLsn).toBeGreaterThan(0);
+      await log.close();
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});

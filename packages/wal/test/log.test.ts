@@ -3,7 +3,7 @@ import { closeSync, openSync, readdirSync, writeSync, readFileSync } from 'node:
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-import { LogCorruptError, SimulatedVolume, WriteAheadLog, inspectLog, readLog } from '../src/index.js';
+import { FileVolume, LogCorruptError, SimulatedVolume, WriteAheadLog, inspectLog, readLog } from '../src/index.js';
 import { payloadFor, recordOffset, scratchDir } from './helpers.js';
 
 const nextDir = scratchDir();
@@ -111,10 +111,37 @@ describe('segments', () => {
   });
 });
 
+describe('one writer at a time', () => {
+  it('a second open for writing is refused with ELOCKED until the first closes; readers need no lock', async () => {
+    const dir = nextDir();
+    const log = WriteAheadLog.open(dir);
+    await fill(log, 3);
+    expect(() => WriteAheadLog.open(dir)).toThrow(expect.objectContaining({ code: 'ELOCKED' }));
+    expect([...readLog(dir)].map((r) => r.lsn)).toEqual([1, 2, 3]);
+    expect(inspectLog(dir).lastLsn).toBe(3);
+    await log.close();
+    const again = WriteAheadLog.open(dir);
+    expect(again.lastLsn).toBe(3);
+    await again.close();
+  });
+
+  it('a refused or failed open leaves the lock free', async () => {
+    const dir = nextDir();
+    const holder = WriteAheadLog.open(dir);
+    expect(() => WriteAheadLog.open(dir)).toThrow(expect.objectContaining({ code: 'ELOCKED' }));
+    await holder.close();
+    expect(() => WriteAheadLog.open(dir, { segmentSize: 1000 })).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
+    const log = WriteAheadLog.open(dir);
+    await log.close();
+  });
+});
+
 describe('recovery', () => {
   it('truncates a torn tail of unacknowledged writes and says so', async () => {
     const dir = nextDir();
-    const log = WriteAheadLog.open(dir);
+    // Without the writer's lock: this log plays a process that crashes, and a crashed
+    // process's lock is gone (the kill tests do it with real processes).
+    const log = WriteAheadLog.open(dir, { volume: new FileVolume(dir, { create: true }) });
     await fill(log, 10);
     const committed = log.lastLsn;
     log.append(payloadFor(11, 100));
