@@ -6,7 +6,7 @@
 //
 // One-way latency: the producer stamps each message with CLOCK_MONOTONIC, which both
 // processes share; the consumer subtracts on receipt. Messages are sent ~200 µs apart
-// so the consumer is asleep (or spinning) when each arrives.
+// so the consumer is asleep (or spinning) when each arrives; the producer sleeps between them.
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
