@@ -246,6 +246,10 @@ export class QueueMeta {
     this.mapping.msyncSync(0, META_SIZE);
   }
 
+  async flush(): Promise<void> {
+    await this.mapping.msync(0, META_SIZE);
+  }
+
   close(): void {
     if (!this.mapping.closed) this.mapping.unmap();
   }

@@ -115,8 +115,8 @@ export class Queue implements Disposable {
 
   /** Makes every record appended so far durable (by any process), and the tailer cursors too. */
   async flush(): Promise<void> {
+    // The appender's flush ends with queue.meta (durable point and cursors), off the event loop.
     await this.appender.flush();
-    this.#meta.flushSync();
   }
 
   tailer(options: TailerOptions = {}): Tailer {

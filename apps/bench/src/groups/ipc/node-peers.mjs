@@ -21,9 +21,11 @@ const now = () => process.hrtime.bigint();
 const report = (value) => process.stdout.write(`${JSON.stringify(value)}\n`);
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
-function busyWait(micros) {
-  const until = now() + BigInt(Math.round(micros * 1000));
-  while (now() < until);
+// Between messages the sender sleeps (a futex with a timeout), as peer.mjs does: a
+// spinning sender holds one of the two vCPUs and the receiver queues behind it.
+const pause = new Int32Array(new SharedArrayBuffer(4));
+function sleepMicros(micros) {
+  Atomics.wait(pause, 0, 0, micros / 1000);
 }
 
 function stamped() {
@@ -72,7 +74,7 @@ function readyThenResult(on) {
 /** Sends `count` messages ~gap µs apart, yielding to the event loop between sends. */
 async function sendSpaced(count, gap, send) {
   for (let i = 0; i < count; i++) {
-    busyWait(gap);
+    sleepMicros(gap);
     send(stamped());
     await nextTurn();
   }

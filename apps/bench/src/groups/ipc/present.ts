@@ -45,7 +45,7 @@ export function presentIpc(data: IpcData): Section {
     group: 'ipc',
     title: `ipc: ${data.messageBytes}-byte messages between processes`,
     method: [
-      `One-way latency: the sender stamps each message with the monotonic clock (shared by every process and thread) and the receiver subtracts on receipt; messages ~${latency.gapMicros} µs apart, so the receiver is asleep (or spinning) when each arrives. ${latency.rounds} rounds of ${count(latency.messagesPerRound)} messages per path (after ${count(50)} dropped), paths in rotating order, fresh processes each run. Queue and socket sides are \`packages/ipc/bench/peer.mjs\`, run as it is.`,
+      `One-way latency: the sender stamps each message with the monotonic clock (shared by every process and thread) and the receiver subtracts on receipt; messages ~${latency.gapMicros} µs apart (the sender sleeps between them: a spinning sender would hold one of the two vCPUs), so the receiver is asleep (or spinning) when each arrives. ${latency.rounds} rounds of ${count(latency.messagesPerRound)} messages per path (after ${count(50)} dropped), paths in rotating order, fresh processes each run. Queue and socket sides are \`packages/ipc/bench/peer.mjs\`, run as it is.`,
       `Throughput: one producer, one consumer, the rate seen by the consumer from its first message to its last; ${throughput.rounds} runs per path, in rotating order. A socket is a byte stream: its receiver splits 64-byte messages out of each chunk, with no per-message framing or header.`,
     ],
     tables: [
