@@ -116,7 +116,12 @@ function recordFlushed(durable: Map<string, Buffer>, path: string, ranges: reado
 function crashImage(durable: Map<string, Buffer>, current: Map<string, Buffer>, next: () => number): Map<string, Buffer> {
   const image = new Map<string, Buffer>();
   for (const [name, now] of current) {
-    const before = durable.get(name) ?? Buffer.alloc(now.length);
+    let before = durable.get(name);
+    if (before === undefined) {
+      // Never flushed since it was made; createFileOnce made it with its header, durably.
+      before = Buffer.alloc(now.length);
+      now.copy(before, 0, 0, SEGMENT_HEADER);
+    }
     const out = Buffer.from(before);
     for (let page = 0; page < now.length; page += PAGE) {
       if (now.subarray(page, page + PAGE).equals(before.subarray(page, page + PAGE)) || next() < 0.5) continue;
@@ -125,7 +130,8 @@ function crashImage(durable: Map<string, Buffer>, current: Map<string, Buffer>, 
         if (!torn || next() < 0.5) now.copy(out, s, s, s + SECTOR);
       }
     }
-    // A file created after the last flush may not exist at all.
+    // A file created after the last flush may not exist at all (harsher than the real
+    // createFileOnce, whose new file is durable at once).
     if (durable.has(name) || next() < 0.5) image.set(name, out);
   }
   return image;
