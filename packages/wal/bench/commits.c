@@ -1,7 +1,7 @@
 /*
  * C baseline for the log's commits: append with pwrite() to a preallocated file,
  * then fdatasync(); one JSON line with every latency in µs.
- *   commits DIR COUNT RECORD_SIZE [BATCH]
+ *   commits DIR COUNT RECORD_SIZE [BATCH] [WARMUP]
  * With BATCH > 1 each commit writes BATCH records at once (one pwrite of BATCH *
  * RECORD_SIZE bytes): what the disk allows when that many committers share a flush.
  */
@@ -21,15 +21,16 @@ static double now_us(void) {
 
 int main(int argc, char **argv) {
   if (argc < 4) {
-    fprintf(stderr, "usage: %s DIR COUNT RECORD_SIZE [BATCH]\n", argv[0]);
+    fprintf(stderr, "usage: %s DIR COUNT RECORD_SIZE [BATCH] [WARMUP]\n", argv[0]);
     return 2;
   }
   int count = atoi(argv[2]);
   int size = atoi(argv[3]) * (argc > 4 ? atoi(argv[4]) : 1);
+  int warmup = argc > 5 ? atoi(argv[5]) : 20; /* untimed commits first */
   char path[4096];
   snprintf(path, sizeof path, "%s/c-commits.dat", argv[1]);
   int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
-  if (fd < 0 || posix_fallocate(fd, 0, (off_t)(count + 20) * size) != 0 || fsync(fd) != 0) {
+  if (fd < 0 || posix_fallocate(fd, 0, (off_t)(count + warmup) * size) != 0 || fsync(fd) != 0) {
     perror("prepare");
     return 1;
   }
@@ -37,7 +38,7 @@ int main(int argc, char **argv) {
   memset(record, 'r', size);
   double *samples = malloc(sizeof(double) * count);
   off_t at = 0;
-  for (int i = -20; i < count; i++) {
+  for (int i = -warmup; i < count; i++) {
     record[0] = (char)i;
     double t0 = now_us();
     if (pwrite(fd, record, size, at) != size || fdatasync(fd) != 0) {
