@@ -26,8 +26,14 @@ static long sectors_written(void) {
   return v[6];
 }
 
-enum fill { FALLOCATED, WRITTEN, WRITTEN_DROPPED };
-static const char *names[] = {"fallocate()d", "filled with write()", "filled with write(), cache dropped, MADV_RANDOM"};
+enum fill { FALLOCATED, WRITTEN, WRITTEN_DROPPED, STORED, STORED_RANDOM };
+static const char *names[] = {
+    "fallocate()d",
+    "filled with write()",
+    "filled with write(), cache dropped, MADV_RANDOM",
+    "fallocate()d, filled through the mapping",
+    "fallocate()d, MADV_RANDOM, filled through the mapping",
+};
 
 static void run(const char *dir, enum fill how) {
   const size_t len = 1 << 20;
@@ -35,7 +41,7 @@ static void run(const char *dir, enum fill how) {
   snprintf(path, sizeof path, "%s/dirty-granularity.dat", dir);
   int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
   if (fd < 0) { perror("open"); exit(1); }
-  if (how == FALLOCATED) {
+  if (how == FALLOCATED || how == STORED || how == STORED_RANDOM) {
     if (posix_fallocate(fd, 0, len) != 0) { perror("fallocate"); exit(1); }
   } else {
     char *zeros = calloc(1, len);
@@ -46,7 +52,11 @@ static void run(const char *dir, enum fill how) {
   if (how == WRITTEN_DROPPED) posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
   char *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   if (m == MAP_FAILED) { perror("mmap"); exit(1); }
-  if (how == WRITTEN_DROPPED) madvise(m, len, MADV_RANDOM);
+  if (how == WRITTEN_DROPPED || how == STORED_RANDOM) madvise(m, len, MADV_RANDOM);
+  if (how == STORED || how == STORED_RANDOM) {
+    memset(m, 1, len);
+    msync(m, len, MS_SYNC);
+  }
   long total = 0;
   const int rounds = 8;
   for (int i = 0; i < rounds; i++) {
@@ -66,6 +76,6 @@ int main(int argc, char **argv) {
   static char buf[256];
   snprintf(buf, sizeof buf, "/sys/block/%s/stat", argv[2]);
   stat_path = buf;
-  for (enum fill how = FALLOCATED; how <= WRITTEN_DROPPED; how++) run(argv[1], how);
+  for (enum fill how = FALLOCATED; how <= STORED_RANDOM; how++) run(argv[1], how);
   return 0;
 }

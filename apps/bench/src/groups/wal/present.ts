@@ -3,6 +3,7 @@
 import type { Section, Target } from '../../report/model.js';
 import { count, perSecond, ratio, us } from '../../report/format.js';
 import type { WalData } from './measure.js';
+import { SERIAL_WARMUP } from './serial.js';
 
 export function presentWal(data: WalData): Section {
   const { serial, group } = data;
@@ -47,7 +48,7 @@ export function presentWal(data: WalData): Section {
     group: 'wal',
     title: 'wal: durable commits against C and what a Node.js user would pick instead',
     method: [
-      `Serial: one ${data.recordBytes}-byte record per commit, the next commit only after the previous one returned. ${serial.rounds} rounds of ${serial.perRound} timed commits (after 20 untimed) per system, each round in a fresh directory, systems in rotating order; percentiles over all rounds. The C loop is \`packages/wal/bench/commits.c\`, compiled with ${data.compiler}. commits/s is 1 / mean latency.`,
+      `Serial: one ${data.recordBytes}-byte record per commit, the next commit only after the previous one returned. ${serial.rounds} rounds of ${serial.perRound} timed commits (after ${SERIAL_WARMUP} untimed) per system, each round in a fresh directory, systems in rotating order; percentiles over all rounds. The C loop is \`packages/wal/bench/commits.c\`, compiled with ${data.compiler}. commits/s is 1 / mean latency.`,
       `Group commit: N committers at once for ${group.secondsPerRun} s per run, ${group.rounds} runs per system and N, in rotating order; durable records/s = records acknowledged / elapsed time. better-sqlite3 has a synchronous API, so its N is the rows per transaction.`,
     ],
     tables: [
