@@ -10,7 +10,7 @@
 // durable, fails it (both were tried).
 // IPC_SIM_SEEDS=2000 for a long run; a failure names its seed (the interval runs depend on
 // when the timer fires, so one of those may not replay exactly).
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Mapping } from '@mapsync/native';
 import { createFileOnce, openRegionSync, type ByteRange, type FlushReport } from '@mapsync/region';
@@ -42,13 +42,18 @@ function snapshot(dir: string): Map<string, Buffer> {
   return new Map(readdirSync(dir).map((name) => [name, readFileSync(join(dir, name))]));
 }
 
-/** Called with what each region flush synced; set by the seed that runs. */
-let onFlushed: ((path: string, ranges: readonly ByteRange[]) => void) | undefined;
-let onMetaFlushed: (() => void) | undefined;
+/**
+ * Called with what each flush synced: the file, its bytes as they were when the flush
+ * was called (a flush running on a thread may sync bytes written meanwhile, or not:
+ * only those of before count), and the byte ranges it synced. Set by the running seed.
+ */
+let onFlushed: ((path: string, before: Uint8Array, ranges: readonly ByteRange[]) => void) | undefined;
+/** The same for queue.meta, which is mapped without a path: its bytes and the range. */
+let onMetaFlushed: ((before: Uint8Array, range: ByteRange) => void) | undefined;
 let restoreFlush = (): void => undefined;
 
-// Every region flush of the queue goes through these two methods of the region class.
 beforeAll(() => {
+  // Every region flush of the queue goes through these two methods of the region class.
   const probeDir = nextDir();
   mkdirSync(probeDir, { recursive: true });
   const probe = join(probeDir, 'probe.dat');
@@ -63,13 +68,15 @@ beforeAll(() => {
   // eslint-disable-next-line @typescript-eslint/unbound-method
   const { flush, flushSync } = proto;
   proto.flushSync = function (options) {
+    const before = readFileSync(this.path);
     const report = flushSync.call(this, options);
-    onFlushed?.(this.path, report.ranges);
+    onFlushed?.(this.path, before, report.ranges);
     return report;
   };
   proto.flush = async function (options) {
+    const before = readFileSync(this.path);
     const report = await flush.call(this, options);
-    onFlushed?.(this.path, report.ranges);
+    onFlushed?.(this.path, before, report.ranges);
     return report;
   };
   // queue.meta is mapped by the native layer directly, not as a region: its msyncs are
@@ -77,13 +84,16 @@ beforeAll(() => {
   const native = Mapping.prototype;
   // eslint-disable-next-line @typescript-eslint/unbound-method
   const { msync, msyncSync } = native;
-  native.msyncSync = function (offset, length, flags) {
+  const isMeta = (mapping: Mapping): boolean => mapping.length === META_SIZE;
+  native.msyncSync = function (this: Mapping, offset = 0, length = this.length - offset, flags?: number) {
+    const before = isMeta(this) ? this.bytes().slice() : undefined;
     msyncSync.call(this, offset, length, flags);
-    if (this.length === META_SIZE) onMetaFlushed?.();
+    if (before !== undefined) onMetaFlushed?.(before, { offset, length });
   };
-  native.msync = async function (offset, length, flags) {
+  native.msync = async function (this: Mapping, offset = 0, length = this.length - offset, flags?: number) {
+    const before = isMeta(this) ? this.bytes().slice() : undefined;
     await msync.call(this, offset, length, flags);
-    if (this.length === META_SIZE) onMetaFlushed?.();
+    if (before !== undefined) onMetaFlushed?.(before, { offset, length });
   };
   restoreFlush = () => {
     Object.assign(proto, { flush, flushSync });
@@ -94,22 +104,16 @@ afterAll(() => {
   restoreFlush();
 });
 
-/** Copies `ranges` of the file at `path`, as they are now, into its durable image. */
-function recordFlushed(durable: Map<string, Buffer>, path: string, ranges: readonly ByteRange[]): void {
-  const name = basename(path);
+/** Copies `ranges` of `before` (the file's bytes when the flush began) into its durable image. */
+function recordFlushed(durable: Map<string, Buffer>, name: string, before: Uint8Array, ranges: readonly ByteRange[]): void {
   let image = durable.get(name);
-  const fd = openSync(path, 'r');
-  try {
-    if (image === undefined) {
-      // Created (and fsynced) by createFileOnce: its header was durable from the start.
-      image = Buffer.alloc(statSync(path).size);
-      readSync(fd, image, 0, Math.min(SEGMENT_HEADER, image.length), 0);
-      durable.set(name, image);
-    }
-    for (const { offset, length } of ranges) readSync(fd, image, offset, length, offset);
-  } finally {
-    closeSync(fd);
+  if (image === undefined) {
+    // Created (and fsynced) by createFileOnce: its header was durable from the start.
+    image = Buffer.alloc(before.length);
+    image.set(before.subarray(0, SEGMENT_HEADER));
+    durable.set(name, image);
   }
+  for (const { offset, length } of ranges) image.set(before.subarray(offset, offset + length), offset);
 }
 
 /** What a power cut may leave: the durable image plus any subset of newer pages, torn or not. */
@@ -155,11 +159,11 @@ async function runSeed(seed: number, mode: 'record' | 'interval'): Promise<void>
   const written = new Set<string>();
   const pending: string[] = [];
   const durable = snapshot(dir);
-  onFlushed = (path, ranges) => {
-    recordFlushed(durable, path, ranges);
+  onFlushed = (path, before, ranges) => {
+    recordFlushed(durable, basename(path), before, ranges);
   };
-  onMetaFlushed = () => {
-    recordFlushed(durable, join(dir, 'queue.meta'), [{ offset: 0, length: META_SIZE }]);
+  onMetaFlushed = (before, range) => {
+    recordFlushed(durable, 'queue.meta', before, [range]);
   };
   for (let i = 0, n = 20 + Math.floor(next() * 200); i < n; i++) {
     const text = `${seed}:${i}:${'x'.repeat(Math.floor(next() * 900))}`;

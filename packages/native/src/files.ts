@@ -105,6 +105,7 @@ export function fadviseSync(fd: number, offset: number, length: number, advice: 
  * waiting: returns false when another open file description holds a conflicting
  * lock. The lock belongs to this descriptor and goes away when it is closed or the
  * process dies, however it dies, so a crashed owner never leaves a stale lock.
+ * Converting a held lock is not atomic: a refused conversion leaves no lock.
  */
 export function tryLockFileSync(fd: number, mode: FileLockMode = 'exclusive'): boolean {
   checkFd(fd);

@@ -188,6 +188,7 @@ export class FileVolume implements LogVolume {
  * the kernel keeps serving bytes that never reached the device, as clean pages: trusted,
  * they would let recovery vouch for records that a power loss would take away. Dirty
  * pages (a crashed process's writes, not yet written back) stay; recovery flushes them.
+ * Best effort: pages mapped by another process, or under write-back, stay too.
  */
 function dropCleanCache(path: string): void {
   const fd = openSync(path, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW);

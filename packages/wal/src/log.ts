@@ -296,7 +296,19 @@ export class WriteAheadLog {
       throw this.#fail(error);
     }
     this.#markFlushed(ranges, target);
+    // Awaited commits this flush covered are done too: no need to wait for their own.
+    this.#resolveDurable();
     return this.#durableLsn;
+  }
+
+  #resolveDurable(): void {
+    if (this.#waiters.length === 0) return;
+    const waiting = this.#waiters;
+    this.#waiters = [];
+    for (const w of waiting) {
+      if (w.lsn <= this.#durableLsn) w.resolve(this.#durableLsn);
+      else this.#waiters.push(w);
+    }
   }
 
   /** After a flush made `durableLsn` durable: record that fact in the log, flushed later. */
@@ -382,16 +394,26 @@ export class WriteAheadLog {
     if (this.#failure === undefined && this.#lastLsn > this.#durableLsn) {
       await this.commit().catch(() => undefined);
     }
-    while (this.#flushing) await new Promise((resolve) => setImmediate(resolve));
+    // A flush may also be about to start (queued behind the current microtasks).
+    while (this.#flushing || this.#flushQueued) await new Promise((resolve) => setImmediate(resolve));
     clearTimeout(this.#markTimer);
-    if (this.#failure === undefined) {
-      // The last mark proves on the next open that everything committed was acknowledged.
-      for (const r of this.#dirtyRanges()) r.segment.file.flushSync(r.from, r.to - r.from);
-    }
     this.#closed = true;
-    for (const s of this.#segments) s.file.close();
-    this.#prepared?.file.close();
-    if (this.#ownsVolume) this.#volume.release?.();
+    try {
+      if (this.#failure === undefined) {
+        // The last mark proves on the next open that everything committed was acknowledged.
+        try {
+          for (const r of this.#dirtyRanges()) r.segment.file.flushSync(r.from, r.to - r.from);
+        } catch (error) {
+          throw this.#fail(error);
+        }
+      }
+    } finally {
+      // Whatever happened, the files are let go and so is the writer's lock: the way on
+      // after a failure is to reopen, in this process too.
+      for (const s of this.#segments) s.file.close();
+      this.#prepared?.file.close();
+      if (this.#ownsVolume) this.#volume.release?.();
+    }
   }
 
   #checkOpen(): void {

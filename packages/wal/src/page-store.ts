@@ -200,9 +200,12 @@ export class PageStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#log.close();
-    this.#data.close();
-    this.#volume?.release?.();
+    try {
+      await this.#log.close();
+    } finally {
+      this.#data.close();
+      this.#volume?.release?.();
+    }
   }
 
   #apply(writes: Iterable<Write>): void {

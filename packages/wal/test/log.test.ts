@@ -60,6 +60,16 @@ describe('append and commit', () => {
     void log.close();
   });
 
+  it('commitSync settles the awaited commits it covered, and close() waits for a flush still queued', async () => {
+    const log = WriteAheadLog.open(nextDir());
+    log.append(payloadFor(1));
+    const pending = log.commit();
+    expect(log.commitSync()).toBe(1);
+    await log.close();
+    await expect(pending).resolves.toBe(1);
+    expect(log.failure).toBeUndefined();
+  });
+
   it('refuses a record larger than a segment can hold, with a code', () => {
     const log = WriteAheadLog.open(nextDir(), { segmentSize: 64 * 1024 });
     expect(() => log.append(new Uint8Array(64 * 1024))).toThrow(

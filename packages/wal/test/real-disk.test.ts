@@ -38,6 +38,23 @@ describe.skipIf(noDisks !== undefined)('on failing disks', () => {
     }
   });
 
+  it('EIO while close() flushes its last mark: close rejects, yet lets go of the files and the lock', async () => {
+    const disk = await faultyDisk();
+    try {
+      const log = WriteAheadLog.open(disk.dir, { segmentSize: 256 * 1024 });
+      for (let i = 1; i <= 5; i++) log.append(payloadFor(i));
+      log.commitSync(); // durable, and leaves a mark for close() to flush
+      disk.failWrites();
+      await expect(log.close()).rejects.toMatchObject({ code: 'ELOGFAILED', cause: { code: 'EIO' } });
+      disk.healWrites();
+      const again = WriteAheadLog.open(disk.dir, { segmentSize: 256 * 1024 });
+      expect(again.lastLsn).toBe(5);
+      await again.close();
+    } finally {
+      await disk.dispose();
+    }
+  });
+
   it('ENOSPC when a new segment cannot be allocated: an error, never SIGBUS, and the log stays usable', async () => {
     const disk = await tinyDisk({ sizeKiB: 320 });
     try {
