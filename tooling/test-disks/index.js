@@ -35,7 +35,11 @@ export function diskUnavailableReason() {
   } catch (error) {
     probed = `cannot mount a test file system here: ${String(error.message ?? error).split('\n')[0]}`;
   } finally {
-    if (disk) unmount(disk);
+    // Nothing has used the probe: it unmounts at once.
+    if (disk) {
+      tryRun('umount', [disk]);
+      rmSync(disk, { recursive: true, force: true });
+    }
   }
   return probed || undefined;
 }
@@ -51,8 +55,25 @@ function mountTmpfs(sizeKiB) {
   return dir;
 }
 
-function unmount(dir) {
-  tryRun('umount', [dir]);
+/**
+ * umount, retried while the file system is busy: a file can stay mapped for a moment
+ * after the code under test closed it (an msync or a prefault still running on a
+ * thread-pool thread holds the mapping until it returns).
+ */
+async function unmountRetrying(dir) {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    try {
+      run('umount', [dir]);
+      return;
+    } catch (error) {
+      if (!String(error.stderr ?? '').includes('busy')) return; // not mounted, or gone
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+}
+
+async function unmount(dir) {
+  await unmountRetrying(dir);
   rmSync(dir, { recursive: true, force: true });
 }
 
@@ -61,7 +82,7 @@ export async function tinyDisk({ sizeKiB = 256 } = {}) {
   return {
     dir,
     async dispose() {
-      unmount(dir);
+      await unmount(dir);
     },
   };
 }
@@ -75,7 +96,7 @@ export async function faultyDisk({ sizeMiB = 32 } = {}) {
   let loop;
   const dispose = async () => {
     tryRun('chattr', ['-i', backing]);
-    tryRun('umount', [dir]);
+    await unmountRetrying(dir);
     if (loop) tryRun('losetup', ['-d', loop]);
     rmSync(root, { recursive: true, force: true });
   };

@@ -43,6 +43,8 @@ export class Appender {
   readonly #maxPayload: number;
   #timer: NodeJS.Timeout | undefined;
   #prepared = -1;
+  /** Highest segment index whose pages this appender had faulted in ahead. */
+  #prefaulted = -1;
   #last: MappedSegment | undefined;
   #closed = false;
 
@@ -178,7 +180,20 @@ export class Appender {
     const segment = this.#store.get(index, true);
     if (segment === undefined) throw new Error(`segment ${index} could not be created`);
     this.#last = segment;
+    this.#prefault(segment);
     return segment;
+  }
+
+  /**
+   * Faults a segment's pages in writable on a pool thread, ahead of the appends: a
+   * store into a fresh page of a mapped file otherwise takes a page fault on the
+   * appending thread (a third of an append's time, measured). Best effort: a kernel
+   * without MADV_POPULATE_WRITE just leaves the faults where they were.
+   */
+  #prefault(segment: MappedSegment): void {
+    if (segment.index <= this.#prefaulted) return;
+    this.#prefaulted = segment.index;
+    segment.region.prefault(undefined, { write: true }).catch(() => undefined);
   }
 
   /** Creates the next segment off the append path, so the roll finds it ready. */
@@ -187,7 +202,8 @@ export class Appender {
     setImmediate(() => {
       if (this.#closed) return;
       try {
-        this.#store.get(index, true);
+        const segment = this.#store.get(index, true);
+        if (segment !== undefined) this.#prefault(segment);
       } catch {
         // Left to the append that needs the segment, which reports the error (ENOSPC...).
         this.#prepared = index - 1;

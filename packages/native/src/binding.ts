@@ -35,6 +35,7 @@ export interface NativeBinding {
   /** Whether the SIGBUS guard absorbed a fault in this mapping (its file was truncated). */
   faulted(handle: NativeHandle): boolean;
   madvise(handle: NativeHandle, offset: number, length: number, advice: number): Status;
+  madviseAsync(handle: NativeHandle, offset: number, length: number, advice: number): Promise<Status>;
   mincore(handle: NativeHandle, offset: number, length: number, out: Uint8Array): Status;
   mlock(handle: NativeHandle, offset: number, length: number): Status;
   munlock(handle: NativeHandle, offset: number, length: number): Status;

@@ -13,6 +13,7 @@ export type {
   FutexWaitResult,
   MadviseOptions,
   MapOptions,
+  PrefaultOptions,
   RemapOptions,
 } from './mapping.js';
 export {

@@ -3,6 +3,7 @@
 // form (runs on the calling thread) and an async form that runs on libuv's thread
 // pool and resolves a Promise with 0 or -errno; TypeScript raises the error, so no
 // C++ here builds JavaScript errors.
+#include <algorithm>
 #include <functional>
 
 #include "mapping.h"
@@ -122,6 +123,33 @@ Napi::Value AllocateAsync(const Napi::CallbackInfo& info) {
       info.Env(), [=] { return platform::Allocate(fd, mode, offset, length); }, nullptr);
 }
 
+// madviseAsync(handle, offset, length, advice) -> Promise<0 | -errno>: for the
+// MADV_POPULATE_* advices, which fault a whole range in and can take milliseconds.
+// The mapping stays mapped until the call returns, as for msync; so that closing it
+// does not wait for a long range, the range goes in steps and stops (-ECANCELED) at
+// the first step after unmap.
+constexpr size_t kAdviseStep = 256 * 1024;
+
+Napi::Value AdviseAsync(const Napi::CallbackInfo& info) {
+  RangeArgs a;
+  if (!ReadRange(info, &a)) return Settled(info.Env(), -EBADF);
+  MappingRef mapping = a.mapping;
+  uint8_t* start = a.mapping->addr + a.offset;
+  size_t length = a.length;
+  int advice = a.flags;
+  return Queue(
+      info.Env(),
+      [=] {
+        for (size_t done = 0; done < length; done += kAdviseStep) {
+          if (mapping->closing.load()) return -ECANCELED;
+          int rc = platform::Advise(start + done, std::min(kAdviseStep, length - done), advice);
+          if (rc < 0) return rc;
+        }
+        return 0;
+      },
+      a.mapping);
+}
+
 // fadviseSync(fd, offset, length, advice) -> 0 | -errno
 Napi::Value AdviseFileSync(const Napi::CallbackInfo& info) {
   int fd = info[0].As<Napi::Number>().Int32Value();
@@ -152,6 +180,7 @@ void InitSync(Napi::Env env, Napi::Object exports) {
   exports.Set("fallocateSync", Napi::Function::New(env, AllocateSync, "fallocateSync"));
   exports.Set("fallocate", Napi::Function::New(env, AllocateAsync, "fallocate"));
   exports.Set("fadviseSync", Napi::Function::New(env, AdviseFileSync, "fadviseSync"));
+  exports.Set("madviseAsync", Napi::Function::New(env, AdviseAsync, "madviseAsync"));
   exports.Set("flockSync", Napi::Function::New(env, LockFileSync, "flockSync"));
 }
 

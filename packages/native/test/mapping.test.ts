@@ -2,7 +2,7 @@ import { openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { LARGE_MAPPING_WINDOW, MS, map, pageSize, type Mapping } from '../src/index.js';
+import { LARGE_MAPPING_WINDOW, MS, fallocateSync, map, pageSize, type Mapping } from '../src/index.js';
 import { closeQuietly, scratchDir, sizedFile } from './helpers.js';
 
 const dir = scratchDir();
@@ -184,6 +184,46 @@ describe('mincore, madvise, mlock', () => {
     // MADV_REMOVE punched a hole: the first page now reads as zeros from the file.
     expect(readFileSync(path)[0]).toBe(0);
     expect(readFileSync(path)[pageSize]).toBe(0x55);
+  });
+
+  it('prefault({ write: true }) faults the pages in off the event loop: stores then take no page fault', async () => {
+    const pages = 256;
+    const store = (m: Mapping): number => {
+      const bytes = new Uint8Array(m.buffer);
+      const before = process.resourceUsage().minorPageFault;
+      for (let page = 0; page < pages; page++) bytes[page * pageSize] = 1;
+      return process.resourceUsage().minorPageFault - before;
+    };
+    const cold = mapped('cold.dat', pages * pageSize).m;
+    fallocateSync(fds.at(-1)!, 0, pages * pageSize);
+    const warm = mapped('warm.dat', pages * pageSize).m;
+    fallocateSync(fds.at(-1)!, 0, pages * pageSize);
+    await warm.prefault(0, pages * pageSize, { write: true });
+    expect([...warm.mincore()].every((r) => r === 1)).toBe(true);
+    // One fault per page without it (write faults are never taken "around"), none with it.
+    expect(store(cold)).toBeGreaterThanOrEqual(pages * 0.9);
+    expect(store(warm)).toBeLessThan(pages * 0.1);
+  });
+
+  it('prefault() reads pages in, checks its range, and is safe against an unmap while it runs', async () => {
+    const { m } = mapped('prefault.dat', 64 * pageSize);
+    await m.prefault(pageSize, 2 * pageSize);
+    expect([...m.mincore(pageSize, 2 * pageSize)]).toEqual([1, 1]);
+    await expect(m.prefault(1)).rejects.toMatchObject({ code: 'ERR_UNALIGNED' });
+    await expect(m.prefault(0, 65 * pageSize)).rejects.toMatchObject({ code: 'ERR_OUT_OF_RANGE' });
+    await expect(m.prefault(0, pageSize, { write: 'yes' as unknown as boolean })).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARG_TYPE',
+    });
+    const running = m.prefault(0, 64 * pageSize, { write: true });
+    m.unmap(); // the pages stay mapped until the call returns; views detach at once
+    // Done before the unmap landed, or cut short at its next 256 KiB step.
+    expect(['done', 'ECLOSED']).toContain(
+      await running.then(
+        () => 'done',
+        (error: unknown) => (error as { code?: string }).code,
+      ),
+    );
+    await expect(m.prefault()).rejects.toMatchObject({ code: 'ECLOSED' });
   });
 
   it('locks and unlocks a range', () => {

@@ -13,6 +13,7 @@ export type {
   ReadonlyRegion,
   RegionMode,
   Residency,
+  PrefaultOptions,
   ResizeOptions,
   SafeAdvice,
   WritableRegion,

@@ -21,6 +21,7 @@ import { arrayView, recordView, type Access } from './layout/views.js';
 import { checkedRange, pageAligned, type RangeOptions } from './ranges.js';
 import type {
   ArrayOptions,
+  PrefaultOptions,
   ReadonlyBytes,
   ReadonlyRegion,
   RegionMode,
@@ -149,6 +150,19 @@ export class ReadonlyMappedRegion implements ReadonlyRegion {
     }
     const pages = pageAligned(checkedRange(range, this.#size), this.#size);
     if (pages.length > 0) this.mapping.madvise(pages.offset, pages.length, advice);
+  }
+
+  async prefault(range?: RangeOptions, options: PrefaultOptions = {}): Promise<void> {
+    this.checkOpen();
+    const write = validate.checkBoolean(validate.checkObject(options, 'options').write ?? false, 'options.write');
+    if (write && this.mode !== 'rw') {
+      throw new MapsyncTypeError(
+        'ERR_INVALID_ARG_VALUE',
+        `'${this.path}' is mapped read-only: options.write needs a writable region`,
+      );
+    }
+    const pages = pageAligned(checkedRange(range, this.#size), this.#size);
+    if (pages.length > 0) await this.mapping.prefault(pages.offset, pages.length, { write });
   }
 
   residency(range?: RangeOptions): Residency {

@@ -101,6 +101,11 @@ export interface ReadonlyRegion extends Disposable {
   invalidate(range?: RangeOptions): void;
   /** madvise(2) over the range (aligned for you). Destructive advices: adviseDestructive(). */
   advise(advice: SafeAdvice, range?: RangeOptions): void;
+  /**
+   * Faults the range's pages (aligned for you) in now, on a thread-pool thread
+   * (MADV_POPULATE_READ, Linux 5.14+): later reads take no page fault.
+   */
+  prefault(range?: RangeOptions): Promise<void>;
   /** mincore(2): which pages of the range (aligned for you) are in the page cache. */
   residency(range?: RangeOptions): Residency;
   /** mlock(2) the range (aligned for you); needs CAP_IPC_LOCK or RLIMIT_MEMLOCK room. */
@@ -115,8 +120,21 @@ export interface ReadonlyRegion extends Disposable {
   close(): void;
 }
 
+export interface PrefaultOptions {
+  /**
+   * Fault the pages in writable (MADV_POPULATE_WRITE): later stores take no fault.
+   * The pages become dirty, as a store would make them; contents do not change.
+   */
+  readonly write?: boolean;
+}
+
 export interface WritableRegion extends ReadonlyRegion, Storage {
   readonly mode: 'rw';
+  /**
+   * prefault() that can fault pages in writable: for an appender that will write fresh
+   * pages (a store fault on a file page costs microseconds), done ahead, off the event loop.
+   */
+  prefault(range?: RangeOptions, options?: PrefaultOptions): Promise<void>;
   /**
    * The first error a flush met (EIO...), if any. From then on every flush rejects
    * with that same error until the file is reopened: after a failed writeback the

@@ -63,6 +63,24 @@ describe('advise', () => {
   });
 });
 
+describe('prefault', () => {
+  it('faults the aligned range in, writable on request; a read-only region refuses write', async () => {
+    const region = fresh(32);
+    region.advise('random'); // no read-ahead: only what prefault touches becomes resident
+    await region.prefault({ offset: 4 * pageSize + 10, length: 2 * pageSize });
+    const residentPages = (): number[] => [...region.residency().pages].flatMap((r, i) => (r === 1 ? [i] : []));
+    expect(residentPages()).toEqual([4, 5, 6]);
+    await region.prefault({ offset: 16 * pageSize, length: 4 * pageSize }, { write: true });
+    expect(residentPages()).toEqual([4, 5, 6, 16, 17, 18, 19]);
+    const readonly = track(openRegionSync(region.path));
+    await readonly.prefault();
+    await expect(
+      (readonly as unknown as WritableRegion).prefault(undefined, { write: true }),
+    ).rejects.toThrow(withCode('ERR_INVALID_ARG_VALUE'));
+    await expect(region.prefault({ offset: 33 * pageSize, length: 1 })).rejects.toThrow(withCode('ERR_OUT_OF_RANGE'));
+  });
+});
+
 describe('residency', () => {
   it('reports one entry per page from mincore, and the count resident', () => {
     const region = fresh(8);

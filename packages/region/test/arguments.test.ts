@@ -64,4 +64,19 @@ describe('arbitrary arguments', () => {
     );
     region.close();
   });
+
+  it('prefault', async () => {
+    const region = openRegionSync(join(dir, 'fuzz-prefault.dat'), { mode: 'rw', create: true, size: 4 * pageSize });
+    await fc.assert(
+      fc.asyncProperty(fc.anything(), fc.anything(), async (a, b) => {
+        try {
+          await region.prefault(a as object, b as object);
+        } catch (error) {
+          expect(error, String(error)).toMatchObject({ code: expect.stringMatching(/^[A-Z_]+$/) as string });
+        }
+      }),
+      { seed: 32, numRuns: 300 },
+    );
+    region.close();
+  });
 });
