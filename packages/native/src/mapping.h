@@ -41,6 +41,12 @@ struct Mapping {
 
 using MappingRef = std::shared_ptr<Mapping>;
 
+// Status of a call refused because the SIGBUS guard absorbed a fault in the mapping
+// (its file was truncated under it). Below -4095, so never a -errno. The TypeScript
+// side (native.ts, STATUS_FAULTED) turns it into ETRUNCATED: checking in the call
+// itself saves the hot paths a second crossing into the addon.
+constexpr int kStatusFaulted = -4097;
+
 // Per add-on instance (the main thread and each worker thread get their own);
 // defined in futex.cc, which owns the only threads this addon starts.
 struct AddonState;

@@ -8,7 +8,7 @@ import { constants as osConstants } from 'node:os';
 import type { NativeHandle } from './binding.js';
 import { ADVICE, MS, type Advice, pageSize } from './constants.js';
 import { MapsyncError, MapsyncRangeError, MapsyncTypeError } from './errors.js';
-import { check, constant, native } from './native.js';
+import { STATUS_FAULTED, check, constant, native } from './native.js';
 import {
   checkAligned,
   checkBoolean,
@@ -213,16 +213,18 @@ export class Mapping implements Disposable {
    * kernel rounds `length` up to whole pages. Default: the whole mapping, MS.SYNC.
    */
   msyncSync(offset = 0, length?: number, flags: number = MS.SYNC): void {
-    const range = this.#pageRange(offset, length);
-    check(native.msyncSync(this.#handle, range.offset, range.length, checkFlags(flags)), 'msync', {
-      range,
-    });
+    // The addon checks for a truncation fault itself: one crossing, not two.
+    const range = this.#pageRange(offset, length, false);
+    const status = native.msyncSync(this.#handle, range.offset, range.length, checkFlags(flags));
+    if (status === STATUS_FAULTED) throw this.#truncatedError();
+    check(status, 'msync', { range });
   }
 
   /** msync(2) on a thread-pool thread: the event loop keeps running while the disk works. */
   async msync(offset = 0, length?: number, flags: number = MS.SYNC): Promise<void> {
-    const range = this.#pageRange(offset, length);
+    const range = this.#pageRange(offset, length, false);
     const status = await native.msync(this.#handle, range.offset, range.length, checkFlags(flags));
+    if (status === STATUS_FAULTED) throw this.#truncatedError();
     check(status, 'msync', { range });
   }
 
@@ -342,20 +344,23 @@ export class Mapping implements Disposable {
     if (!this.#closed) this.unmap();
   }
 
-  #checkOpen(): void {
+  /** `faults`: also refuse a mapping the SIGBUS guard caught a fault in (ETRUNCATED). */
+  #checkOpen(faults = true): void {
     if (this.#closed) throw new MapsyncError('ECLOSED', 'the mapping was unmapped');
-    if (native.faulted(this.#handle)) {
-      throw new MapsyncError(
-        'ETRUNCATED',
-        'a page of this mapping lay past the end of its file (was the file truncated by another process?); ' +
-          'what was read there reads as zeros and writes there are lost: unmap and map it again',
-        { range: { offset: 0, length: this.#length } },
-      );
-    }
+    if (faults && native.faulted(this.#handle)) throw this.#truncatedError();
   }
 
-  #pageRange(offset: number, length: number | undefined): { offset: number; length: number } {
-    this.#checkOpen();
+  #truncatedError(): MapsyncError {
+    return new MapsyncError(
+      'ETRUNCATED',
+      'a page of this mapping lay past the end of its file (was the file truncated by another process?); ' +
+        'what was read there reads as zeros and writes there are lost: unmap and map it again',
+      { range: { offset: 0, length: this.#length } },
+    );
+  }
+
+  #pageRange(offset: number, length: number | undefined, faults = true): { offset: number; length: number } {
+    this.#checkOpen(faults);
     const start = checkAligned(checkSize(offset, 'offset'), pageSize, 'offset');
     const size =
       length === undefined ? this.length - Math.min(start, this.length) : checkSize(length, 'length');

@@ -6,6 +6,12 @@ import { loadBinding } from './loader.js';
 
 export const native: NativeBinding = loadBinding().binding;
 
+/**
+ * Status of a call the addon refused because the mapping's SIGBUS guard absorbed a
+ * fault (kStatusFaulted in mapping.h): below -4095, so never a -errno.
+ */
+export const STATUS_FAULTED = -4097;
+
 /** Throws the MapsyncError for a negative status; returns non-negative ones. */
 export function check(
   status: number,

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <functional>
 
+#include "fault_guard.h"
 #include "mapping.h"
 #include "platform.h"
 
@@ -74,18 +75,20 @@ bool ReadRange(const Napi::CallbackInfo& info, RangeArgs* out) {
   return true;
 }
 
-// msyncSync(handle, offset, length, flags) -> 0 | -errno
+// msyncSync(handle, offset, length, flags) -> 0 | -errno | kStatusFaulted
 Napi::Value MsyncSync(const Napi::CallbackInfo& info) {
   RangeArgs a;
   if (!ReadRange(info, &a)) return Errno(info.Env(), -EBADF);
+  if (platform::RangeFaulted(a.mapping->guard_slot)) return Errno(info.Env(), kStatusFaulted);
   return Errno(info.Env(),
                platform::SyncRange(a.mapping->addr + a.offset, a.length, a.flags));
 }
 
-// msync(handle, offset, length, flags) -> Promise<0 | -errno>
+// msync(handle, offset, length, flags) -> Promise<0 | -errno | kStatusFaulted>
 Napi::Value MsyncAsync(const Napi::CallbackInfo& info) {
   RangeArgs a;
   if (!ReadRange(info, &a)) return Settled(info.Env(), -EBADF);
+  if (platform::RangeFaulted(a.mapping->guard_slot)) return Settled(info.Env(), kStatusFaulted);
   uint8_t* start = a.mapping->addr + a.offset;
   size_t length = a.length;
   int flags = a.flags;
