@@ -45,11 +45,14 @@ function snapshot(dir: string): Map<string, Buffer> {
 /**
  * Called with what each flush synced: the file, its bytes as they were when the flush
  * was called (a flush running on a thread may sync bytes written meanwhile, or not:
- * only those of before count), and the byte ranges it synced. Set by the running seed.
+ * only those of before count), the byte ranges it synced, and the call's sequence
+ * number (two flushes on threads may finish in either order: a page keeps the bytes of
+ * the later call, since a file's bytes here only ever grow newer). Set by the running seed.
  */
-let onFlushed: ((path: string, before: Uint8Array, ranges: readonly ByteRange[]) => void) | undefined;
-/** The same for queue.meta, which is mapped without a path: its bytes and the range. */
-let onMetaFlushed: ((before: Uint8Array, range: ByteRange) => void) | undefined;
+let onFlushed: ((path: string, before: Uint8Array, ranges: readonly ByteRange[], call: number) => void) | undefined;
+/** The same for queue.meta, which is mapped without a path. */
+let onMetaFlushed: ((before: Uint8Array, range: ByteRange, call: number) => void) | undefined;
+let flushCalls = 0;
 let restoreFlush = (): void => undefined;
 
 beforeAll(() => {
@@ -68,15 +71,17 @@ beforeAll(() => {
   // eslint-disable-next-line @typescript-eslint/unbound-method
   const { flush, flushSync } = proto;
   proto.flushSync = function (options) {
+    const call = ++flushCalls;
     const before = readFileSync(this.path);
     const report = flushSync.call(this, options);
-    onFlushed?.(this.path, before, report.ranges);
+    onFlushed?.(this.path, before, report.ranges, call);
     return report;
   };
   proto.flush = async function (options) {
+    const call = ++flushCalls;
     const before = readFileSync(this.path);
     const report = await flush.call(this, options);
-    onFlushed?.(this.path, before, report.ranges);
+    onFlushed?.(this.path, before, report.ranges, call);
     return report;
   };
   // queue.meta is mapped by the native layer directly, not as a region: its msyncs are
@@ -86,14 +91,16 @@ beforeAll(() => {
   const { msync, msyncSync } = native;
   const isMeta = (mapping: Mapping): boolean => mapping.length === META_SIZE;
   native.msyncSync = function (this: Mapping, offset = 0, length = this.length - offset, flags?: number) {
+    const call = ++flushCalls;
     const before = isMeta(this) ? this.bytes().slice() : undefined;
     msyncSync.call(this, offset, length, flags);
-    if (before !== undefined) onMetaFlushed?.(before, { offset, length });
+    if (before !== undefined) onMetaFlushed?.(before, { offset, length }, call);
   };
   native.msync = async function (this: Mapping, offset = 0, length = this.length - offset, flags?: number) {
+    const call = ++flushCalls;
     const before = isMeta(this) ? this.bytes().slice() : undefined;
     await msync.call(this, offset, length, flags);
-    if (before !== undefined) onMetaFlushed?.(before, { offset, length });
+    if (before !== undefined) onMetaFlushed?.(before, { offset, length }, call);
   };
   restoreFlush = () => {
     Object.assign(proto, { flush, flushSync });
@@ -104,16 +111,35 @@ afterAll(() => {
   restoreFlush();
 });
 
-/** Copies `ranges` of `before` (the file's bytes when the flush began) into its durable image. */
-function recordFlushed(durable: Map<string, Buffer>, name: string, before: Uint8Array, ranges: readonly ByteRange[]): void {
-  let image = durable.get(name);
+/** The durable image of each file, and for each of its pages the flush call it holds. */
+interface DurableImage {
+  readonly files: Map<string, Buffer>;
+  readonly calls: Map<string, Int32Array>;
+}
+
+/** Copies `ranges` of `before` (the file's bytes when flush `call` began) into the image. */
+function recordFlushed(durable: DurableImage, name: string, before: Uint8Array, ranges: readonly ByteRange[], call: number): void {
+  let image = durable.files.get(name);
   if (image === undefined) {
     // Created (and fsynced) by createFileOnce: its header was durable from the start.
     image = Buffer.alloc(before.length);
     image.set(before.subarray(0, SEGMENT_HEADER));
-    durable.set(name, image);
+    durable.files.set(name, image);
   }
-  for (const { offset, length } of ranges) image.set(before.subarray(offset, offset + length), offset);
+  let calls = durable.calls.get(name);
+  if (calls === undefined) {
+    calls = new Int32Array(Math.ceil(image.length / PAGE));
+    durable.calls.set(name, calls);
+  }
+  for (const { offset, length } of ranges) {
+    for (let page = Math.floor(offset / PAGE); page * PAGE < offset + length; page++) {
+      if ((calls[page] ?? 0) > call) continue; // a later flush's bytes are already there
+      calls[page] = call;
+      const from = Math.max(page * PAGE, offset);
+      const to = Math.min((page + 1) * PAGE, offset + length);
+      image.set(before.subarray(from, to), from);
+    }
+  }
 }
 
 /** What a power cut may leave: the durable image plus any subset of newer pages, torn or not. */
@@ -158,12 +184,12 @@ async function runSeed(seed: number, mode: 'record' | 'interval'): Promise<void>
   const acknowledged: string[] = [];
   const written = new Set<string>();
   const pending: string[] = [];
-  const durable = snapshot(dir);
-  onFlushed = (path, before, ranges) => {
-    recordFlushed(durable, basename(path), before, ranges);
+  const durable: DurableImage = { files: snapshot(dir), calls: new Map() };
+  onFlushed = (path, before, ranges, call) => {
+    recordFlushed(durable, basename(path), before, ranges, call);
   };
-  onMetaFlushed = (before, range) => {
-    recordFlushed(durable, 'queue.meta', before, [range]);
+  onMetaFlushed = (before, range, call) => {
+    recordFlushed(durable, 'queue.meta', before, [range], call);
   };
   for (let i = 0, n = 20 + Math.floor(next() * 200); i < n; i++) {
     const text = `${seed}:${i}:${'x'.repeat(Math.floor(next() * 900))}`;
@@ -192,7 +218,7 @@ async function runSeed(seed: number, mode: 'record' | 'interval'): Promise<void>
 
   const rebooted = nextDir();
   mkdirSync(rebooted);
-  for (const [name, bytes] of crashImage(durable, current, next)) writeFileSync(join(rebooted, name), bytes);
+  for (const [name, bytes] of crashImage(durable.files, current, next)) writeFileSync(join(rebooted, name), bytes);
   const meta = readFileSync(join(rebooted, 'queue.meta'));
   meta.fill(0xee, 32, 48); // another boot id: the page cache did not survive
   writeFileSync(join(rebooted, 'queue.meta'), meta);
