@@ -41,3 +41,6 @@ export function timeCalls(
   op: (i: number) => unknown,
   options?: { readonly warmup?: number; readonly prep?: (i: number) => void },
 ): Promise<Float64Array>;
+
+/** Sleeps the calling thread for about `micros` µs (futex wait with a timeout), for pacing senders. */
+export function sleepMicros(micros: number): void;

@@ -54,6 +54,17 @@ export async function timeCalls(n, op, { warmup = 20, prep } = {}) {
   return samples;
 }
 
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Sleeps the calling thread for about `micros` µs (a futex wait with a timeout). For
+ * pacing a sender between latency messages: a sender that spins instead holds one of
+ * this machine's two vCPUs, and the receiver's threads queue behind it.
+ */
+export function sleepMicros(micros) {
+  Atomics.wait(pause, 0, 0, micros / 1000);
+}
+
 /** Nearest-rank percentiles over every sample of every chunk. */
 export function summarize(chunks) {
   const all = Float64Array.from(chunks.flatMap((c) => Array.from(c))).sort();

@@ -7,20 +7,13 @@
 //   peer.mjs uds-send PATH COUNT GAP_US | uds-recv PATH COUNT | uds-flood PATH COUNT | uds-drain PATH COUNT
 import net from 'node:net';
 
+import { sleepMicros } from '@mapsync/bench-kit';
 import { Queue } from '@mapsync/ipc';
 
 const [role, where, countText, extra] = process.argv.slice(2);
 const count = Number(countText);
 const SIZE = 64;
 const now = () => process.hrtime.bigint();
-
-// The sender sleeps between messages (a futex with a timeout) rather than spinning:
-// on two vCPUs a spinning sender holds one CPU, and the consumer's threads then often
-// queue behind it for whole scheduler slices, which measures the scheduler, not the path.
-const pause = new Int32Array(new SharedArrayBuffer(4));
-function sleepMicros(micros) {
-  Atomics.wait(pause, 0, 0, micros / 1000);
-}
 
 const report = (value) => process.stdout.write(`${JSON.stringify(value)}\n`);
 

@@ -301,14 +301,15 @@ export class WriteAheadLog {
     return this.#durableLsn;
   }
 
-  #resolveDurable(): void {
-    if (this.#waiters.length === 0) return;
+  /** Resolves the commits that are durable now; returns how many. */
+  #resolveDurable(): number {
     const waiting = this.#waiters;
     this.#waiters = [];
     for (const w of waiting) {
       if (w.lsn <= this.#durableLsn) w.resolve(this.#durableLsn);
       else this.#waiters.push(w);
     }
+    return waiting.length - this.#waiters.length;
   }
 
   /** After a flush made `durableLsn` durable: record that fact in the log, flushed later. */
@@ -560,13 +561,7 @@ export class WriteAheadLog {
           break;
         }
         this.#markFlushed(ranges, target);
-        const waiting = this.#waiters;
-        this.#waiters = [];
-        for (const w of waiting) {
-          if (w.lsn <= target) w.resolve(this.#durableLsn);
-          else this.#waiters.push(w);
-        }
-        released = waiting.length - this.#waiters.length;
+        released = this.#resolveDurable();
       }
     } finally {
       this.#flushing = false;

@@ -14,19 +14,13 @@
 import { fork } from 'node:child_process';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 
+import { sleepMicros } from '@mapsync/bench-kit';
 import { Queue } from '@mapsync/ipc';
 
 const SIZE = 64;
 const now = () => process.hrtime.bigint();
 const report = (value) => process.stdout.write(`${JSON.stringify(value)}\n`);
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
-
-// Between messages the sender sleeps (a futex with a timeout), as peer.mjs does: a
-// spinning sender holds one of the two vCPUs and the receiver queues behind it.
-const pause = new Int32Array(new SharedArrayBuffer(4));
-function sleepMicros(micros) {
-  Atomics.wait(pause, 0, 0, micros / 1000);
-}
 
 function stamped() {
   const message = new Uint8Array(SIZE);
