@@ -7,6 +7,7 @@
         "src/mapping.cc",
         "src/sync.cc",
         "src/futex.cc",
+        "src/doorbell.cc",
         "src/crc32c.cc",
         "src/platform_linux.cc",
         "src/fault_guard_linux.cc"

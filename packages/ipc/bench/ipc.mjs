@@ -60,7 +60,7 @@ try {
   const latency = {};
   for (const [label, run] of [
     ['unix socket', () => { const p = path.join(scratch.dir, `s${++n}.sock`); return pair(['uds-recv', p, String(messages)], ['uds-send', p, String(messages), '200']); }],
-    ['queue, consumer waiting (futex)', () => { const d = fresh(); return pair(['queue-recv', d, String(messages), '0'], ['queue-send', d, String(messages), '200']); }],
+    ['queue, consumer waiting (wait())', () => { const d = fresh(); return pair(['queue-recv', d, String(messages), '0'], ['queue-send', d, String(messages), '200']); }],
     ['queue, consumer blocking (waitSync)', () => { const d = fresh(); return pair(['queue-recv-blocking', d, String(messages), '0'], ['queue-send', d, String(messages), '200']); }],
     ['queue, consumer spinning', () => { const d = fresh(); return pair(['queue-recv', d, String(messages), '10000000'], ['queue-send', d, String(messages), '200']); }],
   ]) {
@@ -87,7 +87,7 @@ try {
   }
 
   const socket = latency['unix socket'];
-  const waiting = latency['queue, consumer waiting (futex)'];
+  const waiting = latency['queue, consumer waiting (wait())'];
   const spinning = latency['queue, consumer spinning'];
   const blocking = latency['queue, consumer blocking (waitSync)'];
   const lines = [

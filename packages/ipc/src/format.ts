@@ -3,6 +3,8 @@
 //   queue.meta        one page that never rolls: format, segment size, the append hint,
 //                     the durable point, the wake-up word, tailer slots (see meta.ts)
 //   q-<16 hex>.seg    fixed-size, preallocated segments of records
+//   tailer-<NN>.bell  a FIFO per tailer slot, made by its first wait(): appenders ring
+//                     it when that tailer sleeps (see meta.ts)
 //
 // Segment: [64-byte header][record][record]...[padding to the end]
 // Record:  [u32 word][u32 check][payload][zero padding to 8 bytes]
@@ -21,7 +23,9 @@ export const META_FILE = 'queue.meta';
 export const META_SIZE = 4096;
 export const META_MAGIC = 'MSQUEUE1';
 export const SEGMENT_MAGIC = 'MSQSEGM1';
-export const FORMAT_VERSION = 1;
+// 2: tailers sleeping in wait() are woken by their doorbell (the `doorbells` bitmap in
+// queue.meta); an appender of version 1 would not ring it.
+export const FORMAT_VERSION = 2;
 export const SEGMENT_HEADER_SIZE = 64;
 export const RECORD_HEADER_SIZE = 8;
 

@@ -1,12 +1,14 @@
 // queue.meta: the one page every participant maps and shares. It holds the format
 // (checked on open), the append hint and the durable point (64-bit, updated with
-// atomic compare-and-swap), the futex word tailers wait on, the bitmap where each
-// waiting tailer raises its own bit, and the tailer slots (named cursors persist
-// here). Mapped with @mapsync/native directly, because it is the futex word's home.
+// atomic compare-and-swap), the wake-up word (bumped by every announce; the futex word
+// of tailers waiting in waitSync), two bitmaps where each waiting tailer raises its own
+// bit (one for futex waiters, one for doorbell waiters), and the tailer slots (named
+// cursors persist here). Mapped with @mapsync/native directly, because it is the futex
+// word's home.
 import { closeSync, existsSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { MapsyncError, crc32c, map, type Mapping } from '@mapsync/native';
+import { Doorbell, MapsyncError, crc32c, map, type Mapping } from '@mapsync/native';
 
 import { createFileOnce } from '@mapsync/region';
 import { FORMAT_VERSION, META_FILE, META_MAGIC, META_SIZE } from './format.js';
@@ -20,9 +22,11 @@ const OFF = {
   recoveryLock: 48,
   notify: 52,
   waiting: 56,
+  doorbells: 60,
   tailHint: 64,
   durable: 72,
   firstSegment: 80,
+  rung: 88,
   slots: 128,
 } as const;
 export const SLOT_COUNT = 32;
@@ -50,15 +54,26 @@ function initialMeta(segmentSize: number): Uint8Array {
   return bytes;
 }
 
+/** The FIFO a tailer slot's doorbell lives in; created once, never replaced. */
+export function doorbellPath(dir: string, slot: number): string {
+  return join(dir, `tailer-${String(slot).padStart(2, '0')}.bell`);
+}
+
 export class QueueMeta {
   readonly mapping: Mapping;
   readonly segmentSize: number;
+  readonly #dir: string;
+  readonly #fileMode: number;
   readonly #bytes: Uint8Array;
   readonly #i32: Int32Array;
   readonly #i64: BigInt64Array;
+  /** Doorbells this process rings, by slot, opened on first need. */
+  readonly #bells: (Doorbell | undefined)[] = [];
 
-  private constructor(mapping: Mapping, dir: string) {
+  private constructor(mapping: Mapping, dir: string, fileMode: number) {
     this.mapping = mapping;
+    this.#dir = dir;
+    this.#fileMode = fileMode;
     this.#bytes = mapping.bytes(0, META_SIZE);
     this.#i32 = new Int32Array(this.#bytes.buffer, this.#bytes.byteOffset, META_SIZE / 4);
     this.#i64 = new BigInt64Array(this.#bytes.buffer, this.#bytes.byteOffset, META_SIZE / 8);
@@ -83,7 +98,7 @@ export class QueueMeta {
       if (fstatSync(fd).size < META_SIZE) {
         throw new MapsyncError('EFORMAT', `${path} is too short to be a queue's meta file`, { path });
       }
-      return new QueueMeta(map(fd, { length: META_SIZE, access: 'readwrite' }), dir);
+      return new QueueMeta(map(fd, { length: META_SIZE, access: 'readwrite' }), dir, fileMode);
     } finally {
       closeSync(fd);
     }
@@ -145,22 +160,73 @@ export class QueueMeta {
     this.#raise64(OFF.firstSegment, index);
   }
 
-  // Wake-ups: tailers wait on `notify`; each raises its own bit in `waiting` first.
+  // Wake-ups. Every announce bumps `notify`. A tailer about to sleep raises its own bit
+  // in one of two bitmaps, and only it ever clears the bit (an appender that cleared a
+  // waiter's flag could lose its wake-up): in `waiting` to sleep in futex(2) on
+  // `notify` (waitSync), in `doorbells` to sleep on its slot's FIFO with its event loop
+  // (wait). Appenders only read both. In `rung`, appenders mark a doorbell they rang,
+  // so that a busy appender rings a sleeping tailer once, not once per record.
   get notifyOffset(): number {
     return OFF.notify;
   }
   notifyValue(): number {
     return Atomics.load(this.#i32, OFF.notify / 4);
   }
-  /** After publishing: bump the word, and wake waiters only if some tailer said it waits. */
+  /** After publishing: bump the word, then wake whoever said it sleeps. */
   announce(): void {
     Atomics.add(this.#i32, OFF.notify / 4, 1);
     if (Atomics.load(this.#i32, OFF.waiting / 4) !== 0) this.mapping.futexWake(OFF.notify, 0x7fffffff);
+    const bells = Atomics.load(this.#i32, OFF.doorbells / 4);
+    if (bells !== 0) this.#ringSleepers(bells);
   }
   setWaiting(slot: number, waiting: boolean): void {
     const bit = 1 << slot;
     if (waiting) Atomics.or(this.#i32, OFF.waiting / 4, bit);
     else Atomics.and(this.#i32, OFF.waiting / 4, ~bit);
+  }
+
+  /**
+   * Says the slot's tailer sleeps on its doorbell from now on: clears its `rung` bit,
+   * then raises its `doorbells` bit (in that order: see #ringSleepers). The tailer
+   * must look for records once more after this, before it sleeps.
+   */
+  armDoorbell(slot: number): void {
+    Atomics.and(this.#i32, OFF.rung / 4, ~(1 << slot));
+    Atomics.or(this.#i32, OFF.doorbells / 4, 1 << slot);
+  }
+  disarmDoorbell(slot: number): void {
+    Atomics.and(this.#i32, OFF.doorbells / 4, ~(1 << slot));
+  }
+
+  /**
+   * Rings each sleeping tailer's doorbell unless another announce rang it since the
+   * tailer armed. No wake-up is lost: an appender publishing after the tailer's last
+   * look sees its bit (the tailer raised it before looking); it then rings, or finds
+   * `rung` set by an appender that set it after the tailer cleared it and so rings
+   * after that — after the tailer's last wake drained the FIFO, so the byte is there
+   * for the coming wait. An appender that rang is never needed to ring again until
+   * the tailer wakes, looks, and arms anew.
+   */
+  #ringSleepers(bells: number): void {
+    for (let slot = 0; slot < SLOT_COUNT; slot++) {
+      const bit = 1 << slot;
+      if ((bells & bit) === 0 || (Atomics.load(this.#i32, OFF.rung / 4) & bit) !== 0) continue;
+      if ((Atomics.or(this.#i32, OFF.rung / 4, bit) & bit) !== 0) continue;
+      try {
+        const bell = (this.#bells[slot] ??= Doorbell.open(doorbellPath(this.#dir, slot), { mode: this.#fileMode }));
+        bell.ring();
+      } catch {
+        // Only when this process is out of descriptors. Let the next announce try again.
+        this.#bells[slot]?.close();
+        this.#bells[slot] = undefined;
+        Atomics.and(this.#i32, OFF.rung / 4, ~bit);
+      }
+    }
+  }
+
+  /** The slot's doorbell, for its tailer to wait on (its own descriptor). */
+  openDoorbell(slot: number): Doorbell {
+    return Doorbell.open(doorbellPath(this.#dir, slot), { mode: this.#fileMode });
   }
 
   bootIdMatches(): boolean {
@@ -210,6 +276,7 @@ export class QueueMeta {
       const base = OFF.slots + slot * SLOT_SIZE;
       if (this.slotState(slot) !== SlotState.anonymous || alive(this.slotPid(slot))) continue;
       this.setWaiting(slot, false);
+      this.disarmDoorbell(slot);
       Atomics.compareExchange(this.#i32, base / 4, SlotState.anonymous, SlotState.free);
     }
   }
@@ -238,6 +305,7 @@ export class QueueMeta {
 
   releaseSlot(slot: number): void {
     this.setWaiting(slot, false);
+    this.disarmDoorbell(slot);
     Atomics.store(this.#i32, (OFF.slots + slot * SLOT_SIZE) / 4, SlotState.free);
   }
 
@@ -251,6 +319,8 @@ export class QueueMeta {
   }
 
   close(): void {
+    for (const bell of this.#bells) bell?.close();
+    this.#bells.length = 0;
     if (!this.mapping.closed) this.mapping.unmap();
   }
 }

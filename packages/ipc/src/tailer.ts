@@ -1,16 +1,22 @@
 // Tailing: read records in order from a position, without ever seeing half a record
 // (the header word is published last), skipping padding and — after a bounded time —
-// the abandoned record of a writer that died mid-record. Waiting for new records
-// happens off the event loop on a futex in queue.meta, with an optional busy-spin first.
-// The tailer raises its own bit in the waiting bitmap and clears it; appenders only
-// read it (an appender that cleared a tailer's flag could lose its wake-up).
-import { MapsyncError, MapsyncRangeError, validate } from '@mapsync/native';
+// the abandoned record of a writer that died mid-record. wait() sleeps on the tailer
+// slot's doorbell (a FIFO the event loop polls itself: one hop to wake, measured
+// 25 µs one-way against 38-45 µs for a futex wait off the loop, which takes two) —
+// except in a dense stream, where it sleeps on the futex (see #sleepsOnFutex);
+// waitSync() sleeps in futex(2) on the calling thread. Either way the tailer raises its
+// own bit to say it sleeps and clears it; appenders only read it (an appender that
+// cleared a tailer's flag could lose its wake-up).
+import { MapsyncError, MapsyncRangeError, validate, type Doorbell } from '@mapsync/native';
 
 import { INCOMPLETE, LENGTH_MASK, PADDING, RECORD, RECORD_HEADER_SIZE, recordSpan } from './format.js';
 import { MAX_NAME_BYTES, SLOT_COUNT, SlotState, type QueueMeta } from './meta.js';
 import { place, segmentStart } from './position.js';
 import { processAlive } from './process-alive.js';
 import { damagedRecord, type MappedSegment, type SegmentStore } from './segments.js';
+
+/** A wait shorter than this means records come densely: see #sleepsOnFutex. */
+const DENSE_STREAM_MICROS = 100;
 
 export interface TailerOptions {
   /**
@@ -51,6 +57,12 @@ export class Tailer implements AsyncIterable<Uint8Array>, Disposable {
   readonly #spinMicros: number;
   #position: number;
   #stuck: { position: number; since: number } | undefined;
+  /** The slot's doorbell once wait() opened it; null if it could not be (futex instead). */
+  #bell: Doorbell | null | undefined;
+  /** Which bit #arm raised: cleared again by #disarm. */
+  #armed: 'futex' | 'doorbell' | undefined;
+  /** How long the last wait() slept, in µs. */
+  #lastWaitMicros = Infinity;
   #closed = false;
 
   constructor(ctx: TailerContext, options: TailerOptions = {}) {
@@ -156,16 +168,41 @@ export class Tailer implements AsyncIterable<Uint8Array>, Disposable {
     if (this.#peek() !== undefined) return true;
     if (this.#spinMicros > 0 && this.#spin()) return true;
     const deadline = deadlineOf(timeoutMs);
+    const bell = this.#sleepsOnFutex() ? undefined : this.#doorbell();
+    const started = performance.now();
+    try {
+      return await this.#sleep(deadline, bell);
+    } finally {
+      this.#lastWaitMicros = (performance.now() - started) * 1000;
+    }
+  }
+
+  /**
+   * In a dense stream (the last wait ended within DENSE_STREAM_MICROS), a quicker
+   * wake-up buys nothing but more of them: every sleep costs the appender a syscall and
+   * the machine a context switch. The futex wait off the loop is slower to wake
+   * (~40 µs), and records gather meanwhile: with four consumers of one producer on two
+   * vCPUs, each consumer slept 15x less often and read 4.4 M msgs/s instead of 3.4 M.
+   */
+  #sleepsOnFutex(): boolean {
+    return this.#lastWaitMicros < DENSE_STREAM_MICROS;
+  }
+
+  async #sleep(deadline: number, bell: Doorbell | undefined): Promise<boolean> {
     const { meta } = this.#ctx;
     for (;;) {
-      const step = this.#arm(deadline);
+      const step = this.#arm(deadline, bell === undefined ? 'futex' : 'doorbell');
       if (step.kind !== 'sleep') return step.kind === 'ready';
-      try {
-        await meta.mapping.futexWait(meta.notifyOffset, step.seen, { timeoutMs: step.timeoutMs });
-      } catch (error) {
-        // The queue was closed while we slept: the wait simply ends.
-        if (this.#closed) return false;
-        throw error;
+      if (bell !== undefined) {
+        if ((await bell.wait({ timeoutMs: step.timeoutMs })) === 'closed') return false;
+      } else {
+        try {
+          await meta.mapping.futexWait(meta.notifyOffset, step.seen, { timeoutMs: step.timeoutMs });
+        } catch (error) {
+          // The queue was closed while we slept: the wait simply ends.
+          if (this.#closed) return false;
+          throw error;
+        }
       }
       if (this.#closed) return false;
       this.#disarm();
@@ -183,7 +220,7 @@ export class Tailer implements AsyncIterable<Uint8Array>, Disposable {
     const deadline = deadlineOf(timeoutMs);
     const { meta } = this.#ctx;
     for (;;) {
-      const step = this.#arm(deadline);
+      const step = this.#arm(deadline, 'futex');
       if (step.kind !== 'sleep') return step.kind === 'ready';
       meta.mapping.futexWaitSync(meta.notifyOffset, step.seen, { timeoutMs: step.timeoutMs });
       this.#disarm();
@@ -193,13 +230,20 @@ export class Tailer implements AsyncIterable<Uint8Array>, Disposable {
 
   /**
    * Raises this tailer's waiting bit, then decides: a record is there, time is up, or
-   * sleep while the wake-up word still holds `seen`. Re-checking after raising the bit
-   * is what loses no wake-up: an append before it is seen here, one after it bumps the
-   * word the futex compares.
+   * sleep. Looking again after raising the bit is what loses no wake-up: an append
+   * before it is seen here; one after it sees the bit, and bumps the word the futex
+   * compares with `seen` (or rings the doorbell).
    */
-  #arm(deadline: number): { kind: 'ready' | 'expired' } | { kind: 'sleep'; seen: number; timeoutMs: number } {
+  #arm(
+    deadline: number,
+    via: 'futex' | 'doorbell',
+  ): { kind: 'ready' | 'expired' } | { kind: 'sleep'; seen: number; timeoutMs: number } {
     const { meta } = this.#ctx;
-    if (this.#slot !== undefined) meta.setWaiting(this.#slot, true);
+    if (this.#slot !== undefined) {
+      if (via === 'doorbell') meta.armDoorbell(this.#slot);
+      else meta.setWaiting(this.#slot, true);
+      this.#armed = via;
+    }
     const seen = meta.notifyValue();
     if (this.#peek() !== undefined) {
       this.#disarm();
@@ -222,7 +266,25 @@ export class Tailer implements AsyncIterable<Uint8Array>, Disposable {
   }
 
   #disarm(): void {
-    if (this.#slot !== undefined) this.#ctx.meta.setWaiting(this.#slot, false);
+    if (this.#slot === undefined || this.#armed === undefined) return;
+    if (this.#armed === 'doorbell') this.#ctx.meta.disarmDoorbell(this.#slot);
+    else this.#ctx.meta.setWaiting(this.#slot, false);
+    this.#armed = undefined;
+  }
+
+  /**
+   * The slot's doorbell, opened on the first wait(); undefined (wait on the futex
+   * instead) without a slot, or where the directory cannot hold a FIFO.
+   */
+  #doorbell(): Doorbell | undefined {
+    if (this.#bell === undefined && this.#slot !== undefined) {
+      try {
+        this.#bell = this.#ctx.meta.openDoorbell(this.#slot);
+      } catch {
+        this.#bell = null;
+      }
+    }
+    return this.#bell ?? undefined;
   }
 
   /** Every record from the position on, waiting for new ones; commits as it goes. */
@@ -245,11 +307,11 @@ export class Tailer implements AsyncIterable<Uint8Array>, Disposable {
     if (this.#closed) return;
     this.#closed = true;
     const { meta } = this.#ctx;
-    if (this.#slot !== undefined) {
-      if (this.name === undefined) meta.releaseSlot(this.#slot);
-      else meta.setWaiting(this.#slot, false);
-    }
-    // Wake our own pending wait, if any; other waiters just re-check and sleep again.
+    this.#disarm();
+    if (this.#slot !== undefined && this.name === undefined) meta.releaseSlot(this.#slot);
+    // End our own pending wait, if any (closing the doorbell settles it; on the futex,
+    // other waiters just re-check and sleep again).
+    this.#bell?.close();
     if (!meta.mapping.closed) meta.mapping.futexWake(meta.notifyOffset, 0x7fffffff);
   }
 

@@ -39,7 +39,9 @@ function random(seed: number): () => number {
 }
 
 function snapshot(dir: string): Map<string, Buffer> {
-  return new Map(readdirSync(dir).map((name) => [name, readFileSync(join(dir, name))]));
+  // Regular files only: reading a tailer's doorbell (a FIFO) would block.
+  const names = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isFile());
+  return new Map(names.map((e) => [e.name, readFileSync(join(dir, e.name))]));
 }
 
 /**

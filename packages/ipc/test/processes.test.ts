@@ -82,15 +82,24 @@ describe('between processes', () => {
     expect(all.size).toBe(2000);
   });
 
-  it('no wake-up is lost when producer and consumer pause at random', async () => {
+  it('no wake-up is lost when producers and consumers pause at random', async () => {
     const dir = nextDir();
     Queue.open(dir, { segmentSize: 64 * 1024 }).close();
-    const consumer = runFixture('consumer.mjs', [dir, 'stress', '400']);
-    await consumer.waitFor((l) => l === 'ready');
-    const producer = runFixture('pausing-producer.mjs', [dir, '400']);
-    expect((await producer.exited).code).toBe(0);
-    // A lost wake-up would leave the consumer asleep with records waiting: it would hang.
-    expect((await consumer.exited).code).toBe(0);
-    expect(ids(consumer.lines, 'got ')).toEqual(Array.from({ length: 400 }, (_, i) => i + 1));
+    const consumers = ['stress-1', 'stress-2'].map((name) => runFixture('consumer.mjs', [dir, name, '800']));
+    await Promise.all(consumers.map((c) => c.waitFor((l) => l === 'ready')));
+    // Two producers at once, one flushing each record between publishing and waking.
+    const producers = [
+      runFixture('pausing-producer.mjs', [dir, '400', 'none', 'P']),
+      runFixture('pausing-producer.mjs', [dir, '400', 'record', 'Q']),
+    ];
+    for (const p of producers) expect((await p.exited).code).toBe(0);
+    // A lost wake-up would leave a consumer asleep with records waiting: it would hang.
+    for (const c of consumers) expect((await c.exited).code).toBe(0);
+    for (const c of consumers) {
+      for (const tag of ['P', 'Q']) {
+        const got = c.lines.filter((l) => l.startsWith('got ') && l.endsWith(` ${tag}`)).map((l) => Number(l.split(' ')[1]));
+        expect(got).toEqual(Array.from({ length: 400 }, (_, i) => i + 1));
+      }
+    }
   }, 30_000);
 });

@@ -1,12 +1,14 @@
 // The queue within one process: order, batches, rolling, named cursors, retention,
 // abandoned records, reboot recovery, and files that are not what they claim.
 import { execFileSync } from 'node:child_process';
-import { closeSync, ftruncateSync, openSync, readdirSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, openSync, readFileSync, readdirSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
+import { crc32c } from '@mapsync/native';
+
 import { Queue } from '../src/index.js';
-import { INCOMPLETE, SEGMENT_HEADER_SIZE, segmentFileName } from '../src/format.js';
+import { FORMAT_VERSION, INCOMPLETE, SEGMENT_HEADER_SIZE, segmentFileName } from '../src/format.js';
 import { decode, encode, scratchDirs } from './helpers.js';
 
 const nextDir = scratchDirs();
@@ -159,10 +161,18 @@ describe('failures', () => {
     const dir = nextDir();
     open(dir).close();
     const meta = join(dir, 'queue.meta');
-    const fd = openSync(meta, 'r+');
-    writeSync(fd, new Uint8Array([2, 0, 0, 0]), 0, 4, 12); // format version 2
-    closeSync(fd);
-    expect(() => open(dir)).toThrow(expect.objectContaining({ code: 'EFORMAT' }));
+    // An older format (version 1 tailers waited on the futex only) and a newer one.
+    for (const version of [FORMAT_VERSION - 1, FORMAT_VERSION + 1]) {
+      const header = readFileSync(meta).subarray(0, 32);
+      new DataView(header.buffer, header.byteOffset).setUint32(12, version, true);
+      new DataView(header.buffer, header.byteOffset).setUint32(0, crc32c(header.subarray(4, 32)), true);
+      const fd = openSync(meta, 'r+');
+      writeSync(fd, header, 0, 32, 0);
+      closeSync(fd);
+      expect(() => open(dir)).toThrow(
+        expect.objectContaining({ code: 'EFORMAT', message: expect.stringContaining(`has format version ${version}`) as string }),
+      );
+    }
     const fd2 = openSync(meta, 'r+');
     writeSync(fd2, encode('NOTAQUEU'), 0, 8, 4);
     closeSync(fd2);

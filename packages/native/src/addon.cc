@@ -16,6 +16,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitMapping(env, exports);
   InitSync(env, exports);
   InitFutex(env, exports);
+  InitDoorbell(env, exports);
   InitCrc32c(env, exports);
   return exports;
 }

@@ -44,6 +44,12 @@ export interface NativeBinding {
   futexWait(handle: NativeHandle, offset: number, expected: number, timeoutMs: number): Promise<Status>;
   futexWake(handle: NativeHandle, offset: number, count: number): Status;
 
+  /** Creates the FIFO if missing and opens it read-write, non-blocking. */
+  doorbellOpen(path: string, mode: number): NativeHandle | Status;
+  doorbellRing(handle: NativeHandle): Status;
+  doorbellWait(handle: NativeHandle, timeoutMs: number): Promise<Status>;
+  doorbellClose(handle: NativeHandle): Status;
+
   crc32c(bytes: Uint8Array, seed: number): number;
   crc32cSoftware(bytes: Uint8Array, seed: number): number;
 }

@@ -1,5 +1,5 @@
 // @mapsync/native: thin, safe bindings to mmap, msync, fsync, fdatasync, fallocate,
-// fadvise, flock, madvise, mincore, mlock, mremap, futex and CRC32C. See README.md for the Linux
+// fadvise, flock, madvise, mincore, mlock, mremap, futex, FIFO doorbells and CRC32C. See README.md for the Linux
 // semantics of each call.
 import { native } from './native.js';
 import { loadBinding } from './loader.js';
@@ -29,6 +29,8 @@ export {
   tryLockFileSync,
 } from './files.js';
 export type { FallocateOptions } from './files.js';
+export { Doorbell } from './doorbell.js';
+export type { DoorbellOptions, DoorbellWaitOptions, DoorbellWaitResult } from './doorbell.js';
 export { crc32c, crc32cHardware } from './crc32c.js';
 export { MapsyncError, MapsyncRangeError, MapsyncTypeError, errnoError } from './errors.js';
 export type { ByteRange, MapsyncErrorDetails } from './errors.js';

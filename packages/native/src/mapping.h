@@ -63,6 +63,7 @@ void EndInFlight(const MappingRef& m);
 void InitMapping(Napi::Env env, Napi::Object exports);
 void InitSync(Napi::Env env, Napi::Object exports);
 void InitFutex(Napi::Env env, Napi::Object exports);
+void InitDoorbell(Napi::Env env, Napi::Object exports);
 void InitCrc32c(Napi::Env env, Napi::Object exports);
 
 }  // namespace mapsync

@@ -8,6 +8,7 @@
 #include <linux/futex.h>
 #include <sys/file.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -106,6 +107,42 @@ int64_t MonotonicNanos() {
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
 }
+
+int OpenFifo(const char* path, int mode, int* fd_out) {
+  if (mkfifo(path, static_cast<mode_t>(mode)) == -1 && errno != EEXIST) return -errno;
+  int fd = Retrying([&] { return open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC); });
+  if (fd < 0) return fd;
+  struct stat st;
+  if (fstat(fd, &st) == -1 || !S_ISFIFO(st.st_mode)) {
+    close(fd);
+    return -EINVAL;
+  }
+  *fd_out = fd;
+  return 0;
+}
+
+int RingFifo(int fd) {
+  const char byte = 1;
+  return Retrying([&] { return static_cast<int>(write(fd, &byte, 1)); });
+}
+
+int DrainFifo(int fd) {
+  char buf[256];
+  int total = 0;
+  for (;;) {
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n > 0) {
+      total += static_cast<int>(n);
+      // A pipe's read returns all it holds up to the size asked: less means empty.
+      if (static_cast<size_t>(n) < sizeof buf) return total;
+      continue;
+    }
+    if (n == -1 && errno == EINTR) continue;
+    return total;
+  }
+}
+
+int CloseFd(int fd) { return Status(close(fd)); }
 
 std::vector<std::pair<const char*, int>> Constants() {
   std::vector<std::pair<const char*, int>> c = {
