@@ -63,17 +63,20 @@ export class QueueMeta {
   readonly mapping: Mapping;
   readonly segmentSize: number;
   readonly #dir: string;
-  readonly #fileMode: number;
+  /** The doorbells' mode: queue.meta's own, so whoever may append may ring. */
+  readonly #bellMode: number;
+  /** When opening each slot's doorbell last failed (ms): retried after a pause, not per record. */
+  readonly #bellFailedAt: number[] = [];
   readonly #bytes: Uint8Array;
   readonly #i32: Int32Array;
   readonly #i64: BigInt64Array;
   /** Doorbells this process rings, by slot, opened on first need. */
   readonly #bells: (Doorbell | undefined)[] = [];
 
-  private constructor(mapping: Mapping, dir: string, fileMode: number) {
+  private constructor(mapping: Mapping, dir: string, bellMode: number) {
     this.mapping = mapping;
     this.#dir = dir;
-    this.#fileMode = fileMode;
+    this.#bellMode = bellMode;
     this.#bytes = mapping.bytes(0, META_SIZE);
     this.#i32 = new Int32Array(this.#bytes.buffer, this.#bytes.byteOffset, META_SIZE / 4);
     this.#i64 = new BigInt64Array(this.#bytes.buffer, this.#bytes.byteOffset, META_SIZE / 8);
@@ -95,10 +98,11 @@ export class QueueMeta {
     const fd = openSync(path, 'r+');
     try {
       // A short file would fault (SIGBUS) on the first read of its missing pages.
-      if (fstatSync(fd).size < META_SIZE) {
+      const stat = fstatSync(fd);
+      if (stat.size < META_SIZE) {
         throw new MapsyncError('EFORMAT', `${path} is too short to be a queue's meta file`, { path });
       }
-      return new QueueMeta(map(fd, { length: META_SIZE, access: 'readwrite' }), dir, fileMode);
+      return new QueueMeta(map(fd, { length: META_SIZE, access: 'readwrite' }), dir, stat.mode & 0o777);
     } finally {
       closeSync(fd);
     }
@@ -205,28 +209,47 @@ export class QueueMeta {
    * `rung` set by an appender that set it after the tailer cleared it and so rings
    * after that — after the tailer's last wake drained the FIFO, so the byte is there
    * for the coming wait. An appender that rang is never needed to ring again until
-   * the tailer wakes, looks, and arms anew.
+   * the tailer wakes, looks, and arms anew. The claim is made with the doorbell already
+   * open, so only the write itself separates claiming from ringing; an appender that
+   * dies in between leaves the tailer to its once-a-second look (DOORBELL_RECHECK_MS).
    */
   #ringSleepers(bells: number): void {
     for (let slot = 0; slot < SLOT_COUNT; slot++) {
       const bit = 1 << slot;
       if ((bells & bit) === 0 || (Atomics.load(this.#i32, OFF.rung / 4) & bit) !== 0) continue;
+      const bell = this.#bellToRing(slot);
+      if (bell === undefined) continue;
       if ((Atomics.or(this.#i32, OFF.rung / 4, bit) & bit) !== 0) continue;
       try {
-        const bell = (this.#bells[slot] ??= Doorbell.open(doorbellPath(this.#dir, slot), { mode: this.#fileMode }));
         bell.ring();
       } catch {
-        // Only when this process is out of descriptors. Let the next announce try again.
-        this.#bells[slot]?.close();
-        this.#bells[slot] = undefined;
+        // Cannot happen with a FIFO opened read-write; if it does, let another ring.
         Atomics.and(this.#i32, OFF.rung / 4, ~bit);
       }
     }
   }
 
+  /**
+   * The slot's doorbell, opened once per process. If it cannot be opened (no
+   * descriptors left, no permission), undefined for a second before the next try; the
+   * tailer, looking again at least once a second when it sleeps on a doorbell, still
+   * sees every record.
+   */
+  #bellToRing(slot: number): Doorbell | undefined {
+    const open = this.#bells[slot];
+    if (open !== undefined) return open;
+    if (Date.now() - (this.#bellFailedAt[slot] ?? -Infinity) < 1000) return undefined;
+    try {
+      return (this.#bells[slot] = this.openDoorbell(slot));
+    } catch {
+      this.#bellFailedAt[slot] = Date.now();
+      return undefined;
+    }
+  }
+
   /** The slot's doorbell, for its tailer to wait on (its own descriptor). */
   openDoorbell(slot: number): Doorbell {
-    return Doorbell.open(doorbellPath(this.#dir, slot), { mode: this.#fileMode });
+    return Doorbell.open(doorbellPath(this.#dir, slot), { mode: this.#bellMode });
   }
 
   bootIdMatches(): boolean {

@@ -17,6 +17,14 @@ import { damagedRecord, type MappedSegment, type SegmentStore } from './segments
 
 /** A wait shorter than this means records come densely: see #sleepsOnFutex. */
 const DENSE_STREAM_MICROS = 100;
+/**
+ * A doorbell sleep looks again after this long at most. Only the appender that
+ * claimed a ring wakes a sleeping tailer; one that dies between claiming and ringing,
+ * or cannot open the FIFO, would otherwise leave it asleep with records waiting.
+ */
+const DOORBELL_RECHECK_MS = 1000;
+
+type Via = 'futex' | 'doorbell';
 
 export interface TailerOptions {
   /**
@@ -59,8 +67,13 @@ export class Tailer implements AsyncIterable<Uint8Array>, Disposable {
   #stuck: { position: number; since: number } | undefined;
   /** The slot's doorbell once wait() opened it; null if it could not be (futex instead). */
   #bell: Doorbell | null | undefined;
-  /** Which bit #arm raised: cleared again by #disarm. */
-  #armed: 'futex' | 'doorbell' | undefined;
+  /**
+   * Waits in progress that raised each bit: a bit is cleared when the last of them
+   * ends, so concurrent waits on one tailer never clear each other's.
+   */
+  readonly #armed = { futex: 0, doorbell: 0 };
+  /** A wait() sleeps on the doorbell now: a concurrent one uses the futex. */
+  #bellBusy = false;
   /** How long the last wait() slept, in µs. */
   #lastWaitMicros = Infinity;
   #closed = false;
@@ -168,11 +181,13 @@ export class Tailer implements AsyncIterable<Uint8Array>, Disposable {
     if (this.#peek() !== undefined) return true;
     if (this.#spinMicros > 0 && this.#spin()) return true;
     const deadline = deadlineOf(timeoutMs);
-    const bell = this.#sleepsOnFutex() ? undefined : this.#doorbell();
+    const bell = this.#bellBusy || this.#sleepsOnFutex() ? undefined : this.#doorbell();
     const started = performance.now();
+    if (bell !== undefined) this.#bellBusy = true;
     try {
       return await this.#sleep(deadline, bell);
     } finally {
+      if (bell !== undefined) this.#bellBusy = false;
       this.#lastWaitMicros = (performance.now() - started) * 1000;
     }
   }
@@ -190,22 +205,25 @@ export class Tailer implements AsyncIterable<Uint8Array>, Disposable {
 
   async #sleep(deadline: number, bell: Doorbell | undefined): Promise<boolean> {
     const { meta } = this.#ctx;
+    const via: Via = bell === undefined ? 'futex' : 'doorbell';
     for (;;) {
-      const step = this.#arm(deadline, bell === undefined ? 'futex' : 'doorbell');
+      const step = this.#arm(deadline, via);
       if (step.kind !== 'sleep') return step.kind === 'ready';
-      if (bell !== undefined) {
-        if ((await bell.wait({ timeoutMs: step.timeoutMs })) === 'closed') return false;
-      } else {
-        try {
+      try {
+        if (bell !== undefined) {
+          const timeoutMs = Math.min(step.timeoutMs, DOORBELL_RECHECK_MS);
+          if ((await bell.wait({ timeoutMs })) === 'closed') return false;
+        } else {
           await meta.mapping.futexWait(meta.notifyOffset, step.seen, { timeoutMs: step.timeoutMs });
-        } catch (error) {
-          // The queue was closed while we slept: the wait simply ends.
-          if (this.#closed) return false;
-          throw error;
         }
+      } catch (error) {
+        // The queue was closed while we slept: the wait simply ends.
+        if (this.#closed) return false;
+        throw error;
+      } finally {
+        this.#disarm(via);
       }
       if (this.#closed) return false;
-      this.#disarm();
       if (this.#peek() !== undefined) return true;
     }
   }
@@ -222,8 +240,11 @@ export class Tailer implements AsyncIterable<Uint8Array>, Disposable {
     for (;;) {
       const step = this.#arm(deadline, 'futex');
       if (step.kind !== 'sleep') return step.kind === 'ready';
-      meta.mapping.futexWaitSync(meta.notifyOffset, step.seen, { timeoutMs: step.timeoutMs });
-      this.#disarm();
+      try {
+        meta.mapping.futexWaitSync(meta.notifyOffset, step.seen, { timeoutMs: step.timeoutMs });
+      } finally {
+        this.#disarm('futex');
+      }
       if (this.#peek() !== undefined) return true;
     }
   }
@@ -234,24 +255,20 @@ export class Tailer implements AsyncIterable<Uint8Array>, Disposable {
    * before it is seen here; one after it sees the bit, and bumps the word the futex
    * compares with `seen` (or rings the doorbell).
    */
-  #arm(
-    deadline: number,
-    via: 'futex' | 'doorbell',
-  ): { kind: 'ready' | 'expired' } | { kind: 'sleep'; seen: number; timeoutMs: number } {
+  #arm(deadline: number, via: Via): { kind: 'ready' | 'expired' } | { kind: 'sleep'; seen: number; timeoutMs: number } {
     const { meta } = this.#ctx;
-    if (this.#slot !== undefined) {
+    if (this.#slot !== undefined && this.#armed[via]++ === 0) {
       if (via === 'doorbell') meta.armDoorbell(this.#slot);
       else meta.setWaiting(this.#slot, true);
-      this.#armed = via;
     }
     const seen = meta.notifyValue();
     if (this.#peek() !== undefined) {
-      this.#disarm();
+      this.#disarm(via);
       return { kind: 'ready' };
     }
     const remaining = deadline - Date.now();
     if (remaining <= 0) {
-      this.#disarm();
+      this.#disarm(via);
       return { kind: 'expired' };
     }
     // A stuck record (a writer mid-record, or dead) wakes nobody: look again in time to
@@ -265,11 +282,11 @@ export class Tailer implements AsyncIterable<Uint8Array>, Disposable {
     return { kind: 'sleep', seen, timeoutMs: Math.max(1, Math.ceil(limit)) };
   }
 
-  #disarm(): void {
-    if (this.#slot === undefined || this.#armed === undefined) return;
-    if (this.#armed === 'doorbell') this.#ctx.meta.disarmDoorbell(this.#slot);
+  #disarm(via: Via): void {
+    // After close() the bits are cleared, and an anonymous slot may have a new owner.
+    if (this.#closed || this.#slot === undefined || this.#armed[via] === 0 || --this.#armed[via] > 0) return;
+    if (via === 'doorbell') this.#ctx.meta.disarmDoorbell(this.#slot);
     else this.#ctx.meta.setWaiting(this.#slot, false);
-    this.#armed = undefined;
   }
 
   /**
@@ -307,8 +324,11 @@ export class Tailer implements AsyncIterable<Uint8Array>, Disposable {
     if (this.#closed) return;
     this.#closed = true;
     const { meta } = this.#ctx;
-    this.#disarm();
-    if (this.#slot !== undefined && this.name === undefined) meta.releaseSlot(this.#slot);
+    if (this.#slot !== undefined) {
+      meta.setWaiting(this.#slot, false);
+      meta.disarmDoorbell(this.#slot);
+      if (this.name === undefined) meta.releaseSlot(this.#slot);
+    }
     // End our own pending wait, if any (closing the doorbell settles it; on the futex,
     // other waiters just re-check and sleep again).
     this.#bell?.close();

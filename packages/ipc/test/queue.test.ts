@@ -1,11 +1,11 @@
 // The queue within one process: order, batches, rolling, named cursors, retention,
 // abandoned records, reboot recovery, and files that are not what they claim.
 import { execFileSync } from 'node:child_process';
-import { closeSync, ftruncateSync, openSync, readFileSync, readdirSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, openSync, readFileSync, readdirSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-import { crc32c } from '@mapsync/native';
+import { crc32c, map } from '@mapsync/native';
 
 import { Queue } from '../src/index.js';
 import { FORMAT_VERSION, INCOMPLETE, SEGMENT_HEADER_SIZE, segmentFileName } from '../src/format.js';
@@ -75,6 +75,63 @@ describe('appending and tailing', () => {
     expect(() => queue.append(new Uint8Array(SEGMENT))).toThrow(expect.objectContaining({ code: 'ERR_RECORD_TOO_LARGE' }));
     expect(() => queue.append('x' as unknown as Uint8Array)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }));
     queue.close();
+  });
+});
+
+describe('doorbells', () => {
+  it('two waits on one tailer at once both end when a record comes', async () => {
+    const queue = open(nextDir());
+    const tailer = queue.tailer({ from: 'end' });
+    const first = tailer.wait(10_000);
+    const second = tailer.wait(10_000);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    queue.append(encode('for both'));
+    expect(await Promise.all([first, second])).toEqual([true, true]);
+    // Both bits are down again: a later wait still works.
+    expect(decode(tailer.read()!)).toBe('for both');
+    const third = tailer.wait(10_000);
+    setTimeout(() => queue.append(encode('again')), 30);
+    expect(await third).toBe(true);
+    queue.close();
+  });
+
+  it('a ring claimed by an appender that died before ringing only delays the tailer', async () => {
+    const dir = nextDir();
+    const queue = open(dir);
+    const tailer = queue.tailer({ from: 'end' });
+    // Slow waits, so the tailer sleeps on its doorbell.
+    expect(await tailer.wait(200)).toBe(false);
+    const waiting = tailer.wait(20_000);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Claim every slot's ring, as an appender would just before its write, and die.
+    const fd = openSync(join(dir, 'queue.meta'), 'r+');
+    const meta = map(fd, { length: 4096, access: 'readwrite' });
+    closeSync(fd);
+    Atomics.store(new Int32Array(meta.buffer), 88 / 4, -1);
+    queue.append(encode('late'));
+    expect(await waiting).toBe(true);
+    expect(decode(tailer.read()!)).toBe('late');
+    meta.unmap();
+    queue.close();
+  });
+
+  it("makes each FIFO with queue.meta's mode, whatever the umask of the process that makes it", async () => {
+    const dir = nextDir();
+    const before = process.umask(0o022);
+    try {
+      open(dir, { fileMode: 0o640 }).close();
+      process.umask(0o077);
+      const queue = open(dir);
+      const tailer = queue.tailer();
+      expect(await tailer.wait(20)).toBe(false);
+      const bells = readdirSync(dir).filter((n) => n.endsWith('.bell'));
+      expect(bells).toHaveLength(1);
+      expect(statSync(join(dir, bells[0]!)).mode & 0o777).toBe(0o640);
+      expect(statSync(join(dir, 'queue.meta')).mode & 0o777).toBe(0o640);
+      queue.close();
+    } finally {
+      process.umask(before);
+    }
   });
 });
 

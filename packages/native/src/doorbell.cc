@@ -37,10 +37,18 @@ struct Bell {
 
 Napi::Value Status(Napi::Env env, int rc) { return Napi::Number::New(env, rc); }
 
+// Raw N-API calls, each checked, in the functions that return Promises: while a worker
+// thread is being terminated, calls into the engine fail, and node-addon-api's
+// wrappers would turn that failure into a fatal error for the whole process.
 Napi::Value Settled(Napi::Env env, int rc) {
-  auto deferred = Napi::Promise::Deferred::New(env);
-  deferred.Resolve(Napi::Number::New(env, rc));
-  return deferred.Promise();
+  napi_deferred deferred;
+  napi_value promise;
+  napi_value status;
+  if (napi_create_promise(env, &deferred, &promise) != napi_ok) return Napi::Value();
+  if (napi_create_int32(env, rc, &status) != napi_ok || napi_resolve_deferred(env, deferred, status) != napi_ok) {
+    return Napi::Value();
+  }
+  return Napi::Value(env, promise);
 }
 
 Bell* Unwrap(Napi::Env env, Napi::Value value) {
@@ -138,16 +146,27 @@ void OnTimeout(uv_timer_t* handle) { Finish(static_cast<Bell*>(handle->data), -E
 
 int InitHandles(Bell* bell) {
   uv_loop_t* loop = nullptr;
-  if (napi_get_uv_event_loop(bell->env, &loop) != napi_ok) return -EINVAL;
+  napi_value name;
+  // The engine-side parts first: if they fail (a worker being terminated), no uv
+  // handle exists yet that would need closing.
+  if (napi_get_uv_event_loop(bell->env, &loop) != napi_ok ||
+      napi_create_string_utf8(bell->env, "mapsync:doorbell", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_async_init(bell->env, nullptr, name, &bell->context) != napi_ok) {
+    return -ECANCELED;
+  }
+  if (napi_add_async_cleanup_hook(bell->env, OnTeardown, bell, &bell->hook) != napi_ok) {
+    napi_async_destroy(bell->env, bell->context);
+    return -ECANCELED;
+  }
   int rc = uv_poll_init(loop, &bell->poll, bell->fd);
-  if (rc < 0) return rc;
+  if (rc < 0) {
+    napi_remove_async_cleanup_hook(bell->hook);
+    napi_async_destroy(bell->env, bell->context);
+    return rc;
+  }
   uv_timer_init(loop, &bell->timer);
   bell->poll.data = bell;
   bell->timer.data = bell;
-  napi_value name;
-  napi_create_string_utf8(bell->env, "mapsync:doorbell", NAPI_AUTO_LENGTH, &name);
-  napi_async_init(bell->env, nullptr, name, &bell->context);
-  napi_add_async_cleanup_hook(bell->env, OnTeardown, bell, &bell->hook);
   bell->has_handles = true;
   return 0;
 }
@@ -192,11 +211,14 @@ Napi::Value Wait(const Napi::CallbackInfo& info) {
     if (rc < 0) return Settled(env, rc);
     bell->polling = true;
   }
+  napi_value promise;
+  if (napi_create_promise(env, &bell->deferred, &promise) != napi_ok) {
+    bell->deferred = nullptr;
+    return Napi::Value();
+  }
   uv_ref(reinterpret_cast<uv_handle_t*>(&bell->poll));
   double timeout = info[1].As<Napi::Number>().DoubleValue();
   if (timeout >= 0) uv_timer_start(&bell->timer, OnTimeout, static_cast<uint64_t>(timeout), 0);
-  napi_value promise;
-  napi_create_promise(env, &bell->deferred, &promise);
   return Napi::Value(env, promise);
 }
 

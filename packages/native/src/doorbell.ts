@@ -14,7 +14,10 @@ import { checkObject, checkPath, checkSize } from './validate.js';
 const { EAGAIN, ETIMEDOUT, ECANCELED, EBUSY } = osConstants.errno;
 
 export interface DoorbellOptions {
-  /** Mode of the FIFO when this call creates it (before the umask). Default 0o600. */
+  /**
+   * Mode of the FIFO when this call creates it, applied exactly (the umask does not
+   * narrow it: other processes are the ones meant to ring). Default 0o600.
+   */
   readonly mode?: number;
 }
 

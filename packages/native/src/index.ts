@@ -31,7 +31,7 @@ export {
 export type { FallocateOptions } from './files.js';
 export { Doorbell } from './doorbell.js';
 export type { DoorbellOptions, DoorbellWaitOptions, DoorbellWaitResult } from './doorbell.js';
-export { crc32c, crc32cHardware } from './crc32c.js';
+export { crc32c, crc32cHardware, crc32cRange } from './crc32c.js';
 export { MapsyncError, MapsyncRangeError, MapsyncTypeError, errnoError } from './errors.js';
 export type { ByteRange, MapsyncErrorDetails } from './errors.js';
 export * as validate from './validate.js';

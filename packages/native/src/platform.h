@@ -45,8 +45,8 @@ int64_t MonotonicNanos();
 // Doorbells: a FIFO (named pipe) one process rings by writing a byte and another
 // waits on with the event loop's own poller. OpenFifo creates it (mode) if missing,
 // never replaces it, and opens it read-write and non-blocking: read-write, so the open
-// never waits for a peer and the pipe never reads end-of-file. -EINVAL if the path
-// exists and is not a FIFO.
+// never waits for a peer and the pipe never reads end-of-file. A FIFO it creates gets
+// exactly `mode` (no umask). -EINVAL if the path exists and is not a FIFO.
 int OpenFifo(const char* path, int mode, int* fd_out);
 // Writes one byte without blocking: 1, or -EAGAIN when the pipe is full (it is
 // rung already).

@@ -109,13 +109,21 @@ int64_t MonotonicNanos() {
 }
 
 int OpenFifo(const char* path, int mode, int* fd_out) {
-  if (mkfifo(path, static_cast<mode_t>(mode)) == -1 && errno != EEXIST) return -errno;
+  bool created = mkfifo(path, static_cast<mode_t>(mode)) == 0;
+  if (!created && errno != EEXIST) return -errno;
   int fd = Retrying([&] { return open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC); });
   if (fd < 0) return fd;
   struct stat st;
   if (fstat(fd, &st) == -1 || !S_ISFIFO(st.st_mode)) {
     close(fd);
     return -EINVAL;
+  }
+  // The mode exactly, not narrowed by this process's umask: other processes (perhaps
+  // of other users) are the ones meant to ring it.
+  if (created && fchmod(fd, static_cast<mode_t>(mode)) == -1) {
+    int error = errno;
+    close(fd);
+    return -error;
   }
   *fd_out = fd;
   return 0;

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 import { crc32cJs } from '../src/crc32c-js.js';
-import { crc32c } from '../src/index.js';
+import { crc32c, crc32cRange } from '../src/index.js';
 import { native } from '../src/native.js';
 
 // RFC 3720 (iSCSI) appendix B.4, plus the common "123456789" check value.
@@ -45,5 +45,30 @@ describe('crc32c', () => {
   it('checksums a subarray without copying it', () => {
     const buffer = new TextEncoder().encode('xx123456789yy');
     expect(crc32c(buffer.subarray(2, 11))).toBe(0xe3069283);
+  });
+
+  it('crc32cRange(bytes, start, end) equals crc32c of that subarray, on both paths', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 300 }),
+        fc.nat(),
+        fc.nat(),
+        fc.integer({ min: 0, max: 0xffffffff }),
+        (bytes, a, b, seed) => {
+          const start = bytes.length === 0 ? 0 : a % (bytes.length + 1);
+          const end = start + (b % (bytes.length - start + 1));
+          expect(crc32cRange(bytes, start, end, seed)).toBe(native.crc32cSoftware(bytes.subarray(start, end), seed));
+        },
+      ),
+      { seed: 11, numRuns: 1000 },
+    );
+    expect(crc32cRange(new TextEncoder().encode('xx123456789yy'), 2, 11)).toBe(0xe3069283);
+  });
+
+  it('crc32cRange refuses a range outside the bytes', () => {
+    const bytes = new Uint8Array(16);
+    expect(() => crc32cRange(bytes, 0, 17)).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
+    expect(() => crc32cRange(bytes, 17, 17)).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
+    expect(() => crc32cRange(bytes, 8, 4)).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
   });
 });

@@ -15,7 +15,7 @@
 //  24  u32 payloadCrc     CRC32C of the payload
 //  28  u32 durableGap     lsn - (the highest LSN known durable when this record was written),
 //                         saturated; recovery uses it to prove which records were acknowledged
-import { crc32c } from '@mapsync/native';
+import { crc32c, crc32cRange } from '@mapsync/native';
 
 export const SEGMENT_MAGIC = 'MAPSYNCW';
 export const FORMAT_VERSION = 1;
@@ -159,7 +159,8 @@ export function encodeRecord(
   const span = recordSpan(payload.length);
   const payloadAt = at + RECORD_HEADER_SIZE;
   bytes.set(payload, payloadAt);
-  bytes.fill(0, payloadAt + payload.length, at + span);
+  // At most 7 bytes of padding: a loop costs less than a call to fill().
+  for (let i = payloadAt + payload.length; i < at + span; i++) bytes[i] = 0;
   bytes[at + 4] = type;
   bytes[at + 5] = 0;
   dv.setUint16(at + 6, 0, true);
@@ -168,7 +169,8 @@ export function encodeRecord(
   setU64(dv, at + 16, lsn);
   dv.setUint32(at + 24, crc32c(payload), true);
   dv.setUint32(at + 28, Math.min(lsn - durableLsn, 0xffffffff), true);
-  const headerCrc = crc32c(bytes.subarray(at + 4, at + RECORD_HEADER_SIZE));
+  // No subarray: one view per record made the group-commit loop measurably slower.
+  const headerCrc = crc32cRange(bytes, at + 4, at + RECORD_HEADER_SIZE);
   Atomics.store(segment.words, at >>> 2, headerCrc | 0);
   return span;
 }
@@ -192,7 +194,7 @@ export function decodeRecordHeader(
   if (at + RECORD_HEADER_SIZE > bytes.length) return { ok: false, problem: 'length' };
   const storedCrc = Atomics.load(segment.words, at >>> 2) >>> 0;
   if (storedCrc === 0 && isZero(bytes, at, RECORD_HEADER_SIZE)) return { ok: false, problem: 'empty' };
-  if (storedCrc !== crc32c(bytes.subarray(at + 4, at + RECORD_HEADER_SIZE))) {
+  if (storedCrc !== crc32cRange(bytes, at + 4, at + RECORD_HEADER_SIZE)) {
     return { ok: false, problem: 'header-checksum' };
   }
   const type = bytes[at + 4] ?? 0;
@@ -215,7 +217,7 @@ export function decodeRecordHeader(
 
 export function payloadMatches(segment: SegmentBytes, at: number, header: RecordHeader): boolean {
   const start = at + RECORD_HEADER_SIZE;
-  return crc32c(segment.bytes.subarray(start, start + header.payloadLength)) === header.payloadCrc;
+  return crc32cRange(segment.bytes, start, start + header.payloadLength) === header.payloadCrc;
 }
 
 function isZero(bytes: Uint8Array, at: number, length: number): boolean {
