@@ -166,6 +166,15 @@ export interface WritableRegion extends ReadonlyRegion, Storage {
   /** The same, blocking the calling thread. */
   flushSync(options?: FlushOptions): FlushReport;
   /**
+   * msync(MS_SYNC) of the pages covering [offset, offset + length) on the calling
+   * thread, and nothing else: no dirty-page bookkeeping (pages marked dirty stay so),
+   * no report, no coalescing with a flush in flight. For a caller that tracks what it
+   * wrote itself, like a log committing the bytes it appended: flushSync's bookkeeping
+   * measured ~7 µs per call here once a wait on the disk has left the caches cold
+   * (0.7 µs in a hot loop). A failure poisons the region, as a flush's does.
+   */
+  syncRangeSync(offset: number, length: number): void;
+  /**
    * msync(MS_ASYNC) over the dirty pages (or the range), which stay dirty. A no-op on
    * Linux since 2.6.19: the kernel already knows the dirty pages and writes them back
    * on its own schedule. It is not a background flush and guarantees nothing.

@@ -158,6 +158,18 @@ export class WritableMappedRegion extends ReadonlyMappedRegion implements Writab
     }
   }
 
+  syncRangeSync(offset: number, length: number): void {
+    this.checkOpen();
+    if (this.#failure !== undefined) throw this.#failure;
+    const pages = pageAligned(checkedRange({ offset, length }, this.size), this.size);
+    if (pages.length === 0) return;
+    try {
+      this.syscalls.msyncSync(this.mapping, pages.offset, pages.length, MS.SYNC);
+    } catch (error) {
+      throw this.#flushFailed(error, []);
+    }
+  }
+
   schedule(range?: RangeOptions): void {
     this.checkOpen();
     const ranges =

@@ -250,6 +250,49 @@ describe('a failed flush poisons the region', () => {
   });
 });
 
+describe('syncRangeSync: one msync, no bookkeeping', () => {
+  it('syncs exactly the pages covering the range, and leaves marked-dirty pages marked', () => {
+    const region = fresh();
+    region.write(3 * pageSize, new Uint8Array([7]));
+    region.bytes(pageSize + 100, 10).fill(5);
+    const msync = countMsync();
+    region.syncRangeSync(pageSize + 100, pageSize); // spans pages 1 and 2
+    expect(msync.sync.mock.calls).toEqual([[pageSize, 2 * pageSize, MS.SYNC]]);
+    region.syncRangeSync(0, 0);
+    expect(msync.sync).toHaveBeenCalledTimes(1);
+    // Not a flush: what write() marked is still to flush.
+    expect(region.dirtyRanges()).toEqual([{ offset: 3 * pageSize, length: pageSize }]);
+    expect(() => {
+      region.syncRangeSync(0, 100 * pageSize);
+    }).toThrow(withCode('ERR_OUT_OF_RANGE'));
+    expect(region.failure).toBeUndefined();
+  });
+
+  it('EIO poisons the region like a failed flush', async () => {
+    const syscalls = failingSyscalls('msyncSync', 1);
+    const region = writableWith(join(dir, 'eio-range.dat'), 4 * pageSize, syscalls);
+    region.bytes(0, 1).fill(1);
+    expect(() => {
+      region.syncRangeSync(0, 1);
+    }).toThrow(withCode('EIO'));
+    expect(region.failure).toBe(syscalls.errors[0]);
+    const msync = countMsync();
+    expect(() => {
+      region.syncRangeSync(0, 1);
+    }).toThrow(withCode('EIO'));
+    await expect(region.flush({ offset: 0, length: 1 })).rejects.toBe(syscalls.errors[0]);
+    expect(msync.sync).not.toHaveBeenCalled();
+  });
+
+  it('refuses a closed region', () => {
+    const region = fresh();
+    region.close();
+    expect(() => {
+      region.syncRangeSync(0, 1);
+    }).toThrow(withCode('ECLOSED'));
+  });
+});
+
 describe('the storage seam', () => {
   it('a writable region is a Storage: write, read, live bytes, markDirty, flush a range', async () => {
     const syscalls = recordingSyscalls();

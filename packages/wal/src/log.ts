@@ -41,6 +41,8 @@ const EMPTY = new Uint8Array(0);
 const EAGER_FLUSH_WAITERS = 256;
 /** ...and the loop evens out the two groups once both together are this large. */
 const SPLIT_GROUPS_FROM = 512;
+/** Commits per shared Promise, at most: small enough for the split to cut groups evenly. */
+const MAX_BATCH = 64;
 /** Dropped segments kept for reuse instead of allocating new files. */
 const MAX_SPARE_SEGMENTS = 2;
 
@@ -103,15 +105,35 @@ interface Segment {
   flushedTo: number;
 }
 
+/**
+ * Commits waiting for the same flush, sharing one Promise: with a thousand committers,
+ * a Promise and its resolvers per commit were a measurable part of each commit's cost.
+ */
 interface Waiter {
-  readonly lsn: number;
-  /** Where the log ended when the commit was asked for: flushing to here covers `lsn`. */
-  readonly segment: Segment;
-  readonly end: number;
+  /** The highest LSN its commits asked for. */
+  lsn: number;
+  /** Where the log ended at its newest commit: flushing to here covers `lsn`. */
+  segment: Segment;
+  end: number;
   /** The last LSN before `end`: durable too once the flush to `end` is. */
-  readonly covers: number;
-  resolve(lsn: number): void;
-  reject(error: Error): void;
+  covers: number;
+  /** How many commits share it. */
+  count: number;
+  /** A flush was cut to cover it: later commits start a new batch, not wait for the next flush. */
+  sealed: boolean;
+  readonly promise: Promise<number>;
+  readonly resolve: (lsn: number) => void;
+  readonly reject: (error: Error) => void;
+}
+
+function newWaiter(segment: Segment): Waiter {
+  let resolve: (lsn: number) => void = () => undefined;
+  let reject: (error: Error) => void = () => undefined;
+  const promise = new Promise<number>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { lsn: 0, segment, end: 0, covers: 0, count: 0, sealed: false, promise, resolve, reject };
 }
 
 /** Thrown by open when acknowledged records are damaged. */
@@ -182,6 +204,8 @@ export class WriteAheadLog {
   #lastLsn: number;
   #durableLsn: number;
   #waiters: Waiter[] = [];
+  /** Commits in #waiters (each batch counts its own). */
+  #waiting = 0;
   #flushing = false;
   #flushQueued = false;
   #failure: MapsyncError | undefined;
@@ -269,12 +293,20 @@ export class WriteAheadLog {
     if (this.#closed) return Promise.reject(closedError());
     validate.checkSize(lsn, 'lsn', this.#lastLsn);
     if (lsn <= this.#durableLsn) return Promise.resolve(this.#durableLsn);
-    return new Promise((resolve, reject) => {
-      const segment = this.#active();
-      this.#waiters.push({ lsn, segment, end: segment.end, covers: this.#lastLsn, resolve, reject });
-      if (this.#waiters.length >= EAGER_FLUSH_WAITERS && !this.#flushing) void this.#flushLoop();
-      else this.#scheduleFlush();
-    });
+    const segment = this.#active();
+    let batch = this.#waiters.at(-1);
+    if (batch === undefined || batch.sealed || batch.count >= MAX_BATCH) {
+      batch = newWaiter(segment);
+      this.#waiters.push(batch);
+    }
+    batch.lsn = Math.max(batch.lsn, lsn);
+    batch.segment = segment;
+    batch.end = segment.end;
+    batch.covers = this.#lastLsn;
+    batch.count++;
+    if (++this.#waiting >= EAGER_FLUSH_WAITERS && !this.#flushing) void this.#flushLoop();
+    else this.#scheduleFlush();
+    return batch.promise;
   }
 
   /**
@@ -305,11 +337,17 @@ export class WriteAheadLog {
   #resolveDurable(): number {
     const waiting = this.#waiters;
     this.#waiters = [];
+    let released = 0;
     for (const w of waiting) {
-      if (w.lsn <= this.#durableLsn) w.resolve(this.#durableLsn);
-      else this.#waiters.push(w);
+      if (w.lsn <= this.#durableLsn) {
+        w.resolve(this.#durableLsn);
+        released += w.count;
+      } else {
+        this.#waiters.push(w);
+      }
     }
-    return waiting.length - this.#waiters.length;
+    this.#waiting -= released;
+    return released;
   }
 
   /** After a flush made `durableLsn` durable: record that fact in the log, flushed later. */
@@ -513,16 +551,21 @@ export class WriteAheadLog {
    * two groups taking turns become the same size.
    */
   #nextCut(released: number): { target: number; ranges: { segment: Segment; from: number; to: number }[] } {
-    const waiting = this.#waiters.length;
+    const waiting = this.#waiting;
     const half = Math.ceil((waiting + released) / 2);
     if (waiting + released >= SPLIT_GROUPS_FROM && waiting > half) {
-      // Waiters are in commit order and the log only grows, so every waiter before
-      // the cut asked for an LSN the cut covers.
-      const cut = this.#waiters[half - 1];
-      if (cut !== undefined && this.#segments.includes(cut.segment)) {
-        return { target: cut.covers, ranges: this.#dirtyRanges(cut) };
+      // Batches are in commit order and the log only grows, so every commit in a batch
+      // before the cut asked for an LSN the cut covers. The cut falls after the batch
+      // that reaches half of the commits.
+      let counted = 0;
+      const cut = this.#waiters.findIndex((w) => (counted += w.count) >= half);
+      const last = this.#waiters[cut];
+      if (last !== undefined && cut < this.#waiters.length - 1 && this.#segments.includes(last.segment)) {
+        for (let i = 0; i <= cut; i++) (this.#waiters[i] as Waiter).sealed = true;
+        return { target: last.covers, ranges: this.#dirtyRanges(last) };
       }
     }
+    for (const w of this.#waiters) w.sealed = true;
     return { target: this.#lastLsn, ranges: this.#dirtyRanges() };
   }
 
@@ -579,6 +622,7 @@ export class WriteAheadLog {
     );
     const waiting = this.#waiters;
     this.#waiters = [];
+    this.#waiting = 0;
     for (const w of waiting) w.reject(this.#failure);
     return this.#failure;
   }
