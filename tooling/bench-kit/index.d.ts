@@ -44,3 +44,12 @@ export function timeCalls(
 
 /** Sleeps the calling thread for about `micros` µs (futex wait with a timeout), for pacing senders. */
 export function sleepMicros(micros: number): void;
+
+/**
+ * `workers` async loops awaiting `op()`: untimed for `warmupSeconds`, then timed for
+ * `seconds`; every op done in the timed window counted, one latency (µs) in `sampleEvery` kept.
+ */
+export function runConcurrent(
+  options: { readonly workers: number; readonly warmupSeconds: number; readonly seconds: number; readonly sampleEvery?: number },
+  op: () => Promise<unknown>,
+): Promise<{ readonly records: number; readonly seconds: number; readonly latencies: Float64Array }>;

@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-import { benchDir, compileC, describeMachine, summarize, us } from '@mapsync/bench-kit';
+import { benchDir, compileC, describeMachine, runConcurrent, summarize, us } from '@mapsync/bench-kit';
 import { fallocateSync, fdatasyncSync, map, pageSize } from '@mapsync/native';
 import { WriteAheadLog } from '@mapsync/wal';
 
@@ -132,48 +132,14 @@ async function serialSync(dir) {
  */
 const GROUP_WARMUP_SECONDS = 1;
 
-/**
- * Commit latency is timed for one commit in LATENCY_SAMPLE: timing and keeping every
- * one (two clock reads and a growing array of ~1.5 M numbers per run) took 8-10% of the
- * committers' time at 1,000 committers, which a user's own loop would not pay.
- */
-const LATENCY_SAMPLE = 16;
-
-/** `committers` loops, each appending and awaiting its own commit; timed for `seconds` after a warm-up. */
+/** `committers` loops, each appending and awaiting its own commit (bench-kit's runConcurrent). */
 async function group(dir, committers) {
   const log = freshLog(dir);
-  const latencies = [];
-  let records = 0;
-  let phase = 'warmup';
-  async function committer() {
-    for (let i = 0; phase !== 'done'; i++) {
-      if (phase === 'timing' && i % LATENCY_SAMPLE === 0) {
-        const t0 = performance.now();
-        await log.append(record, { commit: true });
-        latencies.push((performance.now() - t0) * 1000);
-      } else {
-        await log.append(record, { commit: true });
-      }
-      if (phase === 'timing') records++;
-    }
-  }
-  let started = 0;
-  let ended = 0;
-  const phases = new Promise((resolve) => {
-    setTimeout(() => {
-      phase = 'timing';
-      started = performance.now();
-      setTimeout(() => {
-        phase = 'done';
-        ended = performance.now();
-        resolve();
-      }, seconds * 1000);
-    }, GROUP_WARMUP_SECONDS * 1000);
-  });
-  await Promise.all([phases, ...Array.from({ length: committers }, committer)]);
-  const elapsed = (ended - started) / 1000;
+  const run = await runConcurrent({ workers: committers, warmupSeconds: GROUP_WARMUP_SECONDS, seconds }, () =>
+    log.append(record, { commit: true }),
+  );
   await log.close();
-  return { committers, records, recordsPerSecond: records / elapsed, latency: summarize([latencies]) };
+  return { committers, records: run.records, recordsPerSecond: run.records / run.seconds, latency: summarize([run.latencies]) };
 }
 
 const compiled = compileC(path.join(here, 'commits.c'), 'commits');
@@ -228,7 +194,7 @@ try {
         `| ${label} | ${us(s.p50)} | ${us(s.p99)} | ${Math.round(1e6 / s.p50).toLocaleString('en-US')} | ${(cSummary.p50 / s.p50).toFixed(2)}x |`,
     ),
     '',
-    `Group commit: N committers each awaiting its own commit, ${seconds} s each:`,
+    `Group commit: N committers each awaiting its own commit, ${seconds} s each after ${GROUP_WARMUP_SECONDS} s untimed (latency: one commit in 16):`,
     '',
     '| committers | durable records/s | commit latency p50 | p99 | C: all N records in one pwrite + fdatasync |',
     '|---:|---:|---:|---:|---:|',

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 
+import { runConcurrent } from '@mapsync/bench-kit';
 import { WriteAheadLog } from '@mapsync/wal';
 import Database from 'better-sqlite3';
 
@@ -22,31 +23,18 @@ export interface GroupSystem {
   readonly id: string;
   readonly label: string;
   readonly durability: string;
-  run(dir: string, committers: number, seconds: number): Promise<GroupRun>;
+  /** Untimed for `warmup` seconds, then timed for `seconds`. */
+  run(dir: string, committers: number, seconds: number, warmup: number): Promise<GroupRun>;
 }
 
-/** `committers` loops sharing one store, each awaiting `commit` until the deadline. */
-async function concurrentLoops(
+/** `committers` loops sharing one store, each awaiting `commit`: see runConcurrent. */
+function concurrentLoops(
   committers: number,
   seconds: number,
+  warmup: number,
   commit: () => Promise<unknown>,
 ): Promise<GroupRun> {
-  const latencies: number[] = [];
-  const started = performance.now();
-  const deadline = started + seconds * 1000;
-  const committer = async () => {
-    while (performance.now() < deadline) {
-      const t0 = performance.now();
-      await commit();
-      latencies.push((performance.now() - t0) * 1000);
-    }
-  };
-  await Promise.all(Array.from({ length: committers }, committer));
-  return {
-    records: latencies.length,
-    seconds: (performance.now() - started) / 1000,
-    latencies: Float64Array.from(latencies),
-  };
+  return runConcurrent({ workers: committers, warmupSeconds: warmup, seconds }, commit);
 }
 
 async function inFreshDir<T>(
@@ -69,11 +57,11 @@ export const groupSystems: readonly GroupSystem[] = [
     id: 'wal',
     label: '@mapsync/wal: N committers, each await append(r, { commit: true })',
     durability: 'msync(MS_SYNC) per commit group, shared by the commits waiting for it',
-    run: (dir, committers, seconds) =>
+    run: (dir, committers, seconds, warmup) =>
       inFreshDir(dir, 'wal', async (own) => {
         const log = WriteAheadLog.open(own);
         try {
-          return await concurrentLoops(committers, seconds, () =>
+          return await concurrentLoops(committers, seconds, warmup, () =>
             log.append(record, { commit: true }),
           );
         } finally {
@@ -85,12 +73,12 @@ export const groupSystems: readonly GroupSystem[] = [
     id: 'lmdb',
     label: 'lmdb-js 3: N concurrent put()s, each awaited until flushed',
     durability: 'LMDB transaction (all puts of an event turn) synced before flushed resolves',
-    run: (dir, committers, seconds) =>
+    run: (dir, committers, seconds, warmup) =>
       inFreshDir(dir, 'lmdb', async (own) => {
         const db = openLmdb(own);
         let key = 0;
         try {
-          return await concurrentLoops(committers, seconds, () => putDurably(db, ++key, record));
+          return await concurrentLoops(committers, seconds, warmup, () => putDurably(db, ++key, record));
         } finally {
           await db.close();
         }
@@ -100,7 +88,7 @@ export const groupSystems: readonly GroupSystem[] = [
     id: 'better-sqlite3',
     label: 'better-sqlite3 12: transactions of N rows, one after another',
     durability: 'WAL journal, synchronous=FULL: the WAL file fsynced per transaction',
-    run: (dir, rowsPerTransaction, seconds) =>
+    run: (dir, rowsPerTransaction, seconds, warmup) =>
       inFreshDir(dir, 'sqlite', (own) => {
         const db = new Database(path.join(own, 'bench.db'));
         try {
@@ -112,6 +100,8 @@ export const groupSystems: readonly GroupSystem[] = [
             for (let i = 0; i < rowsPerTransaction; i++) insert.run(record);
           });
           const latencies: number[] = [];
+          const warmupEnd = performance.now() + warmup * 1000;
+          while (performance.now() < warmupEnd) transaction();
           const started = performance.now();
           const deadline = started + seconds * 1000;
           while (performance.now() < deadline) {

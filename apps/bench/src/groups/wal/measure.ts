@@ -27,6 +27,8 @@ export interface WalData {
   readonly group: {
     readonly rounds: number;
     readonly secondsPerRun: number;
+    /** Untimed seconds before each timed run. */
+    readonly warmupSeconds?: number;
     readonly results: readonly (Described & {
       readonly committers: number;
       readonly records: number;
@@ -55,6 +57,7 @@ export async function measureWal(ctx: BenchContext): Promise<WalData> {
 
     const groupRounds = ctx.quick ? 1 : 2;
     const secondsPerRun = ctx.quick ? 0.3 : 1.5;
+    const warmupSeconds = ctx.quick ? 0.1 : 1;
     const runs = new Map<string, { records: number; seconds: number; latencies: Float64Array[] }>();
     for (const committers of COMMITTERS) {
       for (let round = 0; round < groupRounds; round++) {
@@ -62,7 +65,7 @@ export async function measureWal(ctx: BenchContext): Promise<WalData> {
           ctx.step(
             `group commit, ${committers} at once, round ${round + 1}/${groupRounds}: ${system.id}`,
           );
-          const run = await system.run(ctx.scratchDir, committers, secondsPerRun);
+          const run = await system.run(ctx.scratchDir, committers, secondsPerRun, warmupSeconds);
           const key = `${system.id}/${committers}`;
           const sum = runs.get(key) ?? { records: 0, seconds: 0, latencies: [] };
           runs.set(key, {
@@ -88,6 +91,7 @@ export async function measureWal(ctx: BenchContext): Promise<WalData> {
       group: {
         rounds: groupRounds,
         secondsPerRun,
+        warmupSeconds,
         results: COMMITTERS.flatMap((committers) =>
           groupSystems.map((s) => {
             const run = runs.get(`${s.id}/${committers}`) ?? {

@@ -49,7 +49,7 @@ export function presentWal(data: WalData): Section {
     title: 'wal: durable commits against C and what a Node.js user would pick instead',
     method: [
       `Serial: one ${data.recordBytes}-byte record per commit, the next commit only after the previous one returned. ${serial.rounds} rounds of ${serial.perRound} timed commits (after ${SERIAL_WARMUP} untimed) per system, each round in a fresh directory, systems in rotating order; percentiles over all rounds. The C loop is \`packages/wal/bench/commits.c\`, compiled with ${data.compiler}. commits/s is 1 / mean latency.`,
-      `Group commit: N committers at once for ${group.secondsPerRun} s per run, ${group.rounds} runs per system and N, in rotating order; durable records/s = records acknowledged / elapsed time. better-sqlite3 has a synchronous API, so its N is the rows per transaction.`,
+      `Group commit: N committers at once for ${group.secondsPerRun} s per run${group.warmupSeconds === undefined ? '' : ` after ${group.warmupSeconds} s untimed`}, ${group.rounds} runs per system and N, in rotating order; durable records/s = records acknowledged / elapsed time${group.warmupSeconds === undefined ? '' : ', latency timed for one commit in 16'}. better-sqlite3 has a synchronous API, so its N is the rows per transaction.`,
     ],
     tables: [
       {
