@@ -150,7 +150,8 @@ export async function runConcurrent({ workers, warmupSeconds, seconds, sampleEve
     }, warmupSeconds * 1000);
   });
   const worker = async () => {
-    for (let i = 0; phase !== 'done'; i++) {
+    // A random start, so that the workers' sampled ops do not all fall in the same rounds.
+    for (let i = Math.floor(Math.random() * sampleEvery); phase !== 'done'; i++) {
       if (phase === 'timing' && i % sampleEvery === 0) {
         const t0 = performance.now();
         await op();

@@ -24,6 +24,7 @@ groups (default: all, in this order):
 ${GROUPS.map((g) => `  ${g.padEnd(8)} ${groupSummaries[g]}`).join('\n')}
 
   --quick    fewer samples, shorter runs: to try the suite, not for figures to quote
+             (written to results/quick unless --out says otherwise)
   --dir DIR  where the measured files go (default: apps/bench/.tmp, on the repository's
              disk; /tmp may be tmpfs, where durable calls reach no disk)
   --out DIR  where results go (default: apps/bench/results)`;
@@ -82,7 +83,10 @@ async function main(): Promise<number> {
       groups,
     };
     process.stdout.write(renderTerminal(presentRun(run)));
-    const report = writeResults(run, opts.out ?? path.join(appDir, 'results'));
+    // A quick run's figures are not for quoting: they go to results/quick (not kept in
+    // git), so they never overwrite the report of a real run of the same day.
+    const out = opts.out ?? path.join(appDir, 'results', ...(opts.quick ? ['quick'] : []));
+    const report = writeResults(run, out);
     console.log(`\nreport: ${path.relative(process.cwd(), report)}`);
     return 0;
   } finally {

@@ -211,7 +211,7 @@ export class QueueMeta {
    * for the coming wait. An appender that rang is never needed to ring again until
    * the tailer wakes, looks, and arms anew. The claim is made with the doorbell already
    * open, so only the write itself separates claiming from ringing; an appender that
-   * dies in between leaves the tailer to its once-a-second look (DOORBELL_RECHECK_MS).
+   * dies in between leaves the tailer to its periodic look (QueueOptions.doorbellRecheckMs).
    */
   #ringSleepers(bells: number): void {
     for (let slot = 0; slot < SLOT_COUNT; slot++) {
@@ -232,7 +232,7 @@ export class QueueMeta {
   /**
    * The slot's doorbell, opened once per process. If it cannot be opened (no
    * descriptors left, no permission), undefined for a second before the next try; the
-   * tailer, looking again at least once a second when it sleeps on a doorbell, still
+   * tailer, looking again every doorbellRecheckMs when it sleeps on a doorbell, still
    * sees every record.
    */
   #bellToRing(slot: number): Doorbell | undefined {

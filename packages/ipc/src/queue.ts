@@ -26,6 +26,12 @@ export interface QueueOptions {
   readonly fileMode?: number;
   /** Create the queue (directory and meta file) if it does not exist. Default true. */
   readonly create?: boolean;
+  /**
+   * A tailer sleeping on its doorbell looks for records again after this long at most
+   * (ms), rung or not: the bound on how late it can be if an appender died between
+   * claiming a ring and ringing, or could not open the doorbell. Default 1000.
+   */
+  readonly doorbellRecheckMs?: number;
 }
 
 export interface RetentionOptions {
@@ -64,6 +70,7 @@ export class Queue implements Disposable {
   readonly #store: SegmentStore;
   readonly #durability: Durability;
   readonly #deadWriterMs: number;
+  readonly #doorbellRecheckMs: number;
   readonly #tailers = new Set<Tailer>();
   #appender: Appender | undefined;
   #closed = false;
@@ -78,6 +85,7 @@ export class Queue implements Disposable {
     );
     this.#durability = checkDurability(opts.durability);
     this.#deadWriterMs = validate.checkSize(opts.deadWriterMs ?? 20_000, 'options.deadWriterMs', 3_600_000);
+    this.#doorbellRecheckMs = validate.checkSize(opts.doorbellRecheckMs ?? 1000, 'options.doorbellRecheckMs', 3_600_000, 1);
     const fileMode = validate.checkSize(opts.fileMode ?? 0o600, 'options.fileMode', 0o777);
     const create = validate.checkBoolean(opts.create ?? true, 'options.create');
     if (create) mkdirSync(this.dir, { recursive: true, mode: 0o700 });
@@ -121,7 +129,10 @@ export class Queue implements Disposable {
 
   tailer(options: TailerOptions = {}): Tailer {
     this.#checkOpen();
-    const tailer = new Tailer({ meta: this.#meta, store: this.#store, deadWriterMs: this.#deadWriterMs }, options);
+    const tailer = new Tailer(
+      { meta: this.#meta, store: this.#store, deadWriterMs: this.#deadWriterMs, doorbellRecheckMs: this.#doorbellRecheckMs },
+      options,
+    );
     this.#tailers.add(tailer);
     return tailer;
   }

@@ -7,7 +7,7 @@
 // waitSync() sleeps in futex(2) on the calling thread. Either way the tailer raises its
 // own bit to say it sleeps and clears it; appenders only read it (an appender that
 // cleared a tailer's flag could lose its wake-up).
-import { MapsyncError, MapsyncRangeError, validate, type Doorbell } from '@mapsync/native';
+import { MapsyncError, MapsyncRangeError, MapsyncTypeError, validate, type Doorbell } from '@mapsync/native';
 
 import { INCOMPLETE, LENGTH_MASK, PADDING, RECORD, RECORD_HEADER_SIZE, recordSpan } from './format.js';
 import { MAX_NAME_BYTES, SLOT_COUNT, SlotState, type QueueMeta } from './meta.js';
@@ -17,13 +17,6 @@ import { damagedRecord, type MappedSegment, type SegmentStore } from './segments
 
 /** A wait shorter than this means records come densely: see #sleepsOnFutex. */
 const DENSE_STREAM_MICROS = 100;
-/**
- * A doorbell sleep looks again after this long at most. Only the appender that
- * claimed a ring wakes a sleeping tailer; one that dies between claiming and ringing,
- * or cannot open the FIFO, would otherwise leave it asleep with records waiting.
- */
-const DOORBELL_RECHECK_MS = 1000;
-
 type Via = 'futex' | 'doorbell';
 
 export interface TailerOptions {
@@ -56,6 +49,12 @@ export interface TailerContext {
   readonly meta: QueueMeta;
   readonly store: SegmentStore;
   readonly deadWriterMs: number;
+  /**
+   * A doorbell sleep looks again after this long at most. Only the appender that
+   * claimed a ring wakes a sleeping tailer; one that dies between claiming and ringing,
+   * or cannot open the FIFO, would otherwise leave it asleep with records waiting.
+   */
+  readonly doorbellRecheckMs: number;
 }
 
 export class Tailer implements AsyncIterable<Uint8Array>, Disposable {
@@ -136,6 +135,9 @@ export class Tailer implements AsyncIterable<Uint8Array>, Disposable {
    */
   readBatch(max: number, handler: RecordHandler): number {
     validate.checkSize(max, 'max');
+    if (typeof handler !== 'function') {
+      throw new MapsyncTypeError('ERR_INVALID_ARG_TYPE', `handler must be a function, received ${typeof handler}`);
+    }
     const size = this.#ctx.store.segmentSize;
     let count = 0;
     while (count < max) {
@@ -211,7 +213,7 @@ export class Tailer implements AsyncIterable<Uint8Array>, Disposable {
       if (step.kind !== 'sleep') return step.kind === 'ready';
       try {
         if (bell !== undefined) {
-          const timeoutMs = Math.min(step.timeoutMs, DOORBELL_RECHECK_MS);
+          const timeoutMs = Math.min(step.timeoutMs, this.#ctx.doorbellRecheckMs);
           if ((await bell.wait({ timeoutMs })) === 'closed') return false;
         } else {
           await meta.mapping.futexWait(meta.notifyOffset, step.seen, { timeoutMs: step.timeoutMs });

@@ -25,6 +25,7 @@ describe('arbitrary arguments', () => {
     const calls: ((a: unknown, b: unknown) => unknown)[] = [
       (a) => Queue.open(dir, a as object).close(),
       (a) => Queue.open(nextDir(), { ...(a as object), create: true }).close(),
+      (a) => Queue.open(dir, { doorbellRecheckMs: a as number, deadWriterMs: a as number }).close(),
       (a) => queue.append(a as Uint8Array),
       (a) => queue.appendBatch(a as Uint8Array[]),
       (a) => queue.tailer(a as object).close(),

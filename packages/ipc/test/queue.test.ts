@@ -97,7 +97,7 @@ describe('doorbells', () => {
 
   it('a ring claimed by an appender that died before ringing only delays the tailer', async () => {
     const dir = nextDir();
-    const queue = open(dir);
+    const queue = open(dir, { doorbellRecheckMs: 300 });
     const tailer = queue.tailer({ from: 'end' });
     // Slow waits, so the tailer sleeps on its doorbell.
     expect(await tailer.wait(200)).toBe(false);

@@ -28,8 +28,8 @@ export function queueDirectory(dir: string, { createInEmpty = false } = {}): Que
     const hint = createInEmpty ? '; send makes a new queue only in an empty directory' : '';
     throw new CliError('ENOTQUEUE', `${path} holds no queue (no ${META_FILE})${hint}`);
   }
-  // An empty meta file would be mapped past its end and crash the process with SIGBUS
-  // (@mapsync/ipc maps it without checking its size): refuse it here.
+  // @mapsync/ipc refuses a short meta file too (EFORMAT); this says it in the CLI's
+  // words before the queue is opened.
   if (existingFile(metaPath).size === 0) {
     throw new CliError('EFORMAT', `${metaPath} is empty: not a queue's meta file`);
   }

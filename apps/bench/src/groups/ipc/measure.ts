@@ -115,7 +115,7 @@ const latencyPaths: readonly LatencyPath[] = [
   {
     id: 'queue-waiting',
     label: '@mapsync/ipc queue, tailer waiting',
-    receiver: 'futex wait on its own thread, then the event loop',
+    receiver: 'its doorbell (a FIFO) polled by the event loop; the futex in dense streams',
     durability: QUEUE_DURABILITY,
     run: (dir, n) =>
       receiverThenSender(
