@@ -3,7 +3,7 @@
 // advice. Flushes and resizes run one after another through one queue, so a flush
 // resolves only once every write made before it was called is durable, and a remap
 // never moves the address under a flush in flight.
-import { closeSync, ftruncateSync } from 'node:fs';
+import { closeSync, ftruncateSync, openSync } from 'node:fs';
 
 import {
   MS,
@@ -65,6 +65,15 @@ export class WritableMappedRegion extends ReadonlyMappedRegion implements Writab
   #fileReleased = false;
   // Pages taken by the flush running now: still dirty as far as anyone can tell.
   #inFlight: readonly PageRun[] = [];
+  // An async flush's system calls are running (a range flush takes no pages, so
+  // #inFlight alone cannot tell).
+  #asyncSyncing = false;
+  // A descriptor of the file's own, opened before the first async flush. Linux reports
+  // a write-back error once per open file, and both kinds of flush go through the
+  // mapping's: a sync flush overlapping an async one could return as if pages were
+  // durable whose write-back failed, the async flush having taken the error. Found on
+  // a failing disk (a log's commitSync acknowledged a record the device never got).
+  #errorFd: number | undefined;
 
   constructor(parts: RegionParts) {
     const dirty = new DirtyPages(pageSize, parts.size);
@@ -137,11 +146,19 @@ export class WritableMappedRegion extends ReadonlyMappedRegion implements Writab
     return this.#enqueue(async () => {
       const { taken, ranges } = this.#takeForFlush(choice, []);
       this.#inFlight = taken;
+      // /proc/self/fd: the same file even if its name has changed since it was opened.
+      this.#errorFd ??= openSync(`/proc/self/fd/${this.fd}`, 'r');
+      this.#asyncSyncing = true;
       try {
-        return await syncRanges(this.#flushTarget, ranges, choice.strategy, choice.invalidate);
+        const report = await syncRanges(this.#flushTarget, ranges, choice.strategy, choice.invalidate);
+        // A sync flush that failed meanwhile may have taken the error of these very
+        // pages (reported once per open file): then this success proves nothing.
+        if (this.#failure !== undefined) throw this.#failure;
+        return report;
       } catch (error) {
         throw this.#flushFailed(error, taken);
       } finally {
+        this.#asyncSyncing = false;
         this.#inFlight = [];
       }
     });
@@ -152,10 +169,21 @@ export class WritableMappedRegion extends ReadonlyMappedRegion implements Writab
     // Pages an async flush is syncing right now are not durable yet: sync them too.
     const { taken, ranges } = this.#takeForFlush(choice, this.#inFlight);
     try {
-      return syncRangesSync(this.#flushTarget, ranges, choice.strategy, choice.invalidate);
+      const report = syncRangesSync(this.#flushTarget, ranges, choice.strategy, choice.invalidate);
+      this.#checkOverlappedSync();
+      return report;
     } catch (error) {
       throw this.#flushFailed(error, taken);
     }
+  }
+
+  /**
+   * After a sync flush that overlapped an async one: ask through the region's own
+   * descriptor whether a write-back failed, since the async flush may have taken the
+   * error reported through the mapping's. Costs one fdatasync, only in that overlap.
+   */
+  #checkOverlappedSync(): void {
+    if (this.#asyncSyncing && this.#errorFd !== undefined) this.syscalls.fdatasyncSync(this.#errorFd);
   }
 
   syncRangeSync(offset: number, length: number): void {
@@ -165,6 +193,7 @@ export class WritableMappedRegion extends ReadonlyMappedRegion implements Writab
     if (pages.length === 0) return;
     try {
       this.syscalls.msyncSync(this.mapping, pages.offset, pages.length, MS.SYNC);
+      this.#checkOverlappedSync();
     } catch (error) {
       throw this.#flushFailed(error, []);
     }
@@ -234,6 +263,7 @@ export class WritableMappedRegion extends ReadonlyMappedRegion implements Writab
     if (this.#fileReleased) return;
     this.#fileReleased = true;
     closeSync(this.fd);
+    if (this.#errorFd !== undefined) closeSync(this.#errorFd);
   }
 
   #enqueue<T>(operation: () => Promise<T>): Promise<T> {

@@ -38,6 +38,48 @@ describe.skipIf(noDisks !== undefined)('on failing disks', () => {
     }
   });
 
+  // Linux reports a write-back error once per open file. An awaited commit's msync and a
+  // commitSync running at the same time both wait on the failed write-back; if both
+  // checked through the mapping's file, only the first would see the error, and the
+  // other would acknowledge records the device never got.
+  it('EIO under an awaited flush and a commitSync at once: both fail, neither acknowledges', async () => {
+    const disk = await faultyDisk();
+    try {
+      for (let attempt = 0; attempt < 8; attempt++) {
+        disk.healWrites();
+        const log = WriteAheadLog.open(`${disk.dir}/attempt-${attempt}`, { segmentSize: 256 * 1024 });
+        let outcome: unknown;
+        const awaited = (async () => {
+          log.append(payloadFor(1));
+          log.commitSync();
+          disk.failWrites();
+          log.append(payloadFor(2));
+          return log.commit();
+        })();
+        try {
+          // Let the awaited flush start on the thread pool, then flush here as well.
+          await Promise.resolve();
+          await Promise.resolve();
+          await Promise.resolve();
+          try {
+            outcome = log.commitSync();
+          } catch (error) {
+            outcome = error;
+          }
+          await awaited.catch(() => undefined);
+        } finally {
+          // Closed before asserting: a failed assertion must not leave the disk busy.
+          await log.close().catch(() => undefined);
+        }
+        expect(outcome, `attempt ${attempt}: commitSync returned`).toMatchObject({ code: 'ELOGFAILED' });
+        await expect(awaited).rejects.toMatchObject({ code: 'ELOGFAILED' });
+        expect(log.durableLsn).toBe(1);
+      }
+    } finally {
+      await disk.dispose();
+    }
+  });
+
   it('EIO while close() flushes its last mark: close rejects, yet lets go of the files and the lock', async () => {
     const disk = await faultyDisk();
     try {
