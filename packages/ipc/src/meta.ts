@@ -62,6 +62,8 @@ export function doorbellPath(dir: string, slot: number): string {
 export class QueueMeta {
   readonly mapping: Mapping;
   readonly segmentSize: number;
+  /** Which queue this is, whatever path opened it: the meta file's device and inode. */
+  readonly identity: string;
   readonly #dir: string;
   /** The doorbells' mode: queue.meta's own, so whoever may append may ring. */
   readonly #bellMode: number;
@@ -73,8 +75,9 @@ export class QueueMeta {
   /** Doorbells this process rings, by slot, opened on first need. */
   readonly #bells: (Doorbell | undefined)[] = [];
 
-  private constructor(mapping: Mapping, dir: string, bellMode: number) {
+  private constructor(mapping: Mapping, dir: string, bellMode: number, identity: string) {
     this.mapping = mapping;
+    this.identity = identity;
     this.#dir = dir;
     this.#bellMode = bellMode;
     this.#bytes = mapping.bytes(0, META_SIZE);
@@ -102,7 +105,8 @@ export class QueueMeta {
       if (stat.size < META_SIZE) {
         throw new MapsyncError('EFORMAT', `${path} is too short to be a queue's meta file`, { path });
       }
-      return new QueueMeta(map(fd, { length: META_SIZE, access: 'readwrite' }), dir, stat.mode & 0o777);
+      const mapping = map(fd, { length: META_SIZE, access: 'readwrite' });
+      return new QueueMeta(mapping, dir, stat.mode & 0o777, `${stat.dev}:${stat.ino}`);
     } finally {
       closeSync(fd);
     }

@@ -11,7 +11,7 @@ import { place } from './position.js';
 import { processAlive } from './process-alive.js';
 import { recoverAfterReboot, type RebootRecovery } from './recovery.js';
 import { SegmentStore } from './segments.js';
-import { Tailer, type TailerOptions } from './tailer.js';
+import { Tailer, isOpenHere, type TailerOptions } from './tailer.js';
 
 export const DEFAULT_SEGMENT_SIZE = 16 * 1024 * 1024;
 
@@ -165,6 +165,9 @@ export class Queue implements Disposable {
       const pid = this.#meta.slotPid(slot);
       if (pid !== process.pid && processAlive(pid)) {
         throw new MapsyncError('EBUSY', `tailer '${name}' is in use by process ${pid}`);
+      }
+      if (isOpenHere(this.#meta, slot)) {
+        throw new MapsyncError('EBUSY', `tailer '${name}' is open in this process; close it first`);
       }
       this.#meta.releaseSlot(slot);
       return true;

@@ -57,6 +57,18 @@ export interface TailerContext {
   readonly doorbellRecheckMs: number;
 }
 
+/**
+ * Named tailers open in this process, by queue and slot. The slot records one pid, so
+ * it cannot tell two tailers of one process apart: without this, both would share its
+ * position and its waiting bits.
+ */
+const openNamed = new Set<string>();
+
+/** Whether a named tailer of this process has the queue's slot open. */
+export function isOpenHere(meta: QueueMeta, slot: number): boolean {
+  return openNamed.has(`${meta.identity}:${slot}`);
+}
+
 export class Tailer implements AsyncIterable<Uint8Array>, Disposable {
   readonly name: string | undefined;
   readonly #ctx: TailerContext;
@@ -100,6 +112,9 @@ export class Tailer implements AsyncIterable<Uint8Array>, Disposable {
       if (holder !== process.pid && processAlive(holder)) {
         throw new MapsyncError('EBUSY', `tailer '${this.name}' is in use by process ${holder}`);
       }
+      if (isOpenHere(meta, existing)) {
+        throw new MapsyncError('EBUSY', `tailer '${this.name}' is already open in this process; close it first`);
+      }
       this.#slot = existing;
       meta.adoptSlot(existing);
       this.#position = meta.slotPosition(existing);
@@ -109,6 +124,7 @@ export class Tailer implements AsyncIterable<Uint8Array>, Disposable {
       this.#slot = slot;
       this.#position = start;
     }
+    openNamed.add(`${meta.identity}:${this.#slot}`);
   }
 
   get closed(): boolean {
@@ -330,6 +346,7 @@ export class Tailer implements AsyncIterable<Uint8Array>, Disposable {
       meta.setWaiting(this.#slot, false);
       meta.disarmDoorbell(this.#slot);
       if (this.name === undefined) meta.releaseSlot(this.#slot);
+      else openNamed.delete(`${meta.identity}:${this.#slot}`);
     }
     // End our own pending wait, if any (closing the doorbell settles it; on the futex,
     // other waiters just re-check and sleep again).

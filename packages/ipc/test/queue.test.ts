@@ -278,13 +278,21 @@ describe('edge cases', () => {
     expect(await looping).toEqual(['last']);
   });
 
-  it('refuses a named tailer held by another live process, and a start outside the queue', () => {
+  it('refuses a named tailer open elsewhere (another process, or this one), and a start outside the queue', () => {
     const dir = nextDir();
     const queue = open(dir);
     queue.append(encode('x'));
-    queue.tailer({ name: 'mine' });
+    const mine = queue.tailer({ name: 'mine' });
+    // Open twice in one process, two tailers would share one position and one waiting bit.
+    expect(() => queue.tailer({ name: 'mine' })).toThrow(expect.objectContaining({ code: 'EBUSY' }));
+    const again = open(dir);
+    expect(() => again.tailer({ name: 'mine' })).toThrow(expect.objectContaining({ code: 'EBUSY' }));
+    expect(() => queue.removeTailer('mine')).toThrow(expect.objectContaining({ code: 'EBUSY' }));
     expect(() => queue.tailer({ from: 3 })).toThrow(expect.objectContaining({ code: 'ERR_UNALIGNED' }));
     expect(() => queue.tailer({ from: 10 * SEGMENT })).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
+    mine.close();
+    again.tailer({ name: 'mine' }).close();
+    again.close();
     expect(queue.removeTailer('mine')).toBe(true);
     expect(queue.stats().tailers).toEqual([]);
     queue.close();
