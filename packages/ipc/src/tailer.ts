@@ -63,10 +63,11 @@ export interface TailerContext {
  * position and its waiting bits.
  */
 const openNamed = new Set<string>();
+const slotKey = (meta: QueueMeta, slot: number): string => `${meta.identity}:${slot}`;
 
 /** Whether a named tailer of this process has the queue's slot open. */
 export function isOpenHere(meta: QueueMeta, slot: number): boolean {
-  return openNamed.has(`${meta.identity}:${slot}`);
+  return openNamed.has(slotKey(meta, slot));
 }
 
 export class Tailer implements AsyncIterable<Uint8Array>, Disposable {
@@ -124,7 +125,7 @@ export class Tailer implements AsyncIterable<Uint8Array>, Disposable {
       this.#slot = slot;
       this.#position = start;
     }
-    openNamed.add(`${meta.identity}:${this.#slot}`);
+    openNamed.add(slotKey(meta, this.#slot));
   }
 
   get closed(): boolean {
@@ -346,7 +347,7 @@ export class Tailer implements AsyncIterable<Uint8Array>, Disposable {
       meta.setWaiting(this.#slot, false);
       meta.disarmDoorbell(this.#slot);
       if (this.name === undefined) meta.releaseSlot(this.#slot);
-      else openNamed.delete(`${meta.identity}:${this.#slot}`);
+      else openNamed.delete(slotKey(meta, this.#slot));
     }
     // End our own pending wait, if any (closing the doorbell settles it; on the futex,
     // other waiters just re-check and sleep again).

@@ -37,20 +37,6 @@ struct Bell {
 
 Napi::Value Status(Napi::Env env, int rc) { return Napi::Number::New(env, rc); }
 
-// Raw N-API calls, each checked, in the functions that return Promises: while a worker
-// thread is being terminated, calls into the engine fail, and node-addon-api's
-// wrappers would turn that failure into a fatal error for the whole process.
-Napi::Value Settled(Napi::Env env, int rc) {
-  napi_deferred deferred;
-  napi_value promise;
-  napi_value status;
-  if (napi_create_promise(env, &deferred, &promise) != napi_ok) return Napi::Value();
-  if (napi_create_int32(env, rc, &status) != napi_ok || napi_resolve_deferred(env, deferred, status) != napi_ok) {
-    return Napi::Value();
-  }
-  return Napi::Value(env, promise);
-}
-
 Bell* Unwrap(Napi::Env env, Napi::Value value) {
   if (!value.IsExternal()) return nullptr;
   bool ours = false;

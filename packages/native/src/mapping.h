@@ -47,6 +47,11 @@ using MappingRef = std::shared_ptr<Mapping>;
 // itself saves the hot paths a second crossing into the addon.
 constexpr int kStatusFaulted = -4097;
 
+// A Promise already settled with a status code, for calls refused before any work
+// starts (defined in sync.cc). An empty value if the engine refuses (a worker thread
+// being terminated).
+Napi::Value Settled(Napi::Env env, int rc);
+
 // Per add-on instance (the main thread and each worker thread get their own);
 // defined in futex.cc, which owns the only threads this addon starts.
 struct AddonState;

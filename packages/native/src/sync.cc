@@ -51,13 +51,6 @@ Napi::Value Queue(Napi::Env env, std::function<int()> call, MappingRef mapping) 
   return promise;
 }
 
-// A Promise already settled with a status code, for calls refused before queueing.
-Napi::Value Settled(Napi::Env env, int rc) {
-  auto deferred = Napi::Promise::Deferred::New(env);
-  deferred.Resolve(Napi::Number::New(env, rc));
-  return deferred.Promise();
-}
-
 struct RangeArgs {
   MappingRef mapping;
   size_t offset;
@@ -170,6 +163,20 @@ Napi::Value LockFileSync(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace
+
+// Raw N-API calls, each checked: while a worker thread is being terminated, calls into
+// the engine fail, and node-addon-api's wrappers would make that a fatal error for
+// the whole process.
+Napi::Value Settled(Napi::Env env, int rc) {
+  napi_deferred deferred;
+  napi_value promise;
+  napi_value status;
+  if (napi_create_promise(env, &deferred, &promise) != napi_ok) return Napi::Value();
+  if (napi_create_int32(env, rc, &status) != napi_ok || napi_resolve_deferred(env, deferred, status) != napi_ok) {
+    return Napi::Value();
+  }
+  return Napi::Value(env, promise);
+}
 
 void InitSync(Napi::Env env, Napi::Object exports) {
   exports.Set("msyncSync", Napi::Function::New(env, MsyncSync, "msyncSync"));

@@ -27,16 +27,6 @@ export interface GroupSystem {
   run(dir: string, committers: number, seconds: number, warmup: number): Promise<GroupRun>;
 }
 
-/** `committers` loops sharing one store, each awaiting `commit`: see runConcurrent. */
-function concurrentLoops(
-  committers: number,
-  seconds: number,
-  warmup: number,
-  commit: () => Promise<unknown>,
-): Promise<GroupRun> {
-  return runConcurrent({ workers: committers, warmupSeconds: warmup, seconds }, commit);
-}
-
 async function inFreshDir<T>(
   dir: string,
   id: string,
@@ -61,7 +51,7 @@ export const groupSystems: readonly GroupSystem[] = [
       inFreshDir(dir, 'wal', async (own) => {
         const log = WriteAheadLog.open(own);
         try {
-          return await concurrentLoops(committers, seconds, warmup, () =>
+          return await runConcurrent({ workers: committers, warmupSeconds: warmup, seconds }, () =>
             log.append(record, { commit: true }),
           );
         } finally {
@@ -78,7 +68,9 @@ export const groupSystems: readonly GroupSystem[] = [
         const db = openLmdb(own);
         let key = 0;
         try {
-          return await concurrentLoops(committers, seconds, warmup, () => putDurably(db, ++key, record));
+          return await runConcurrent({ workers: committers, warmupSeconds: warmup, seconds }, () =>
+            putDurably(db, ++key, record),
+          );
         } finally {
           await db.close();
         }
