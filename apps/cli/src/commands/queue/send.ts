@@ -29,13 +29,10 @@ export interface SendReport {
   readonly durablePosition: number;
 }
 
-// Empty messages are not sent: without a checksum (durability none) @mapsync/ipc
-// publishes an empty record with a header word of zero, which every tailer takes for
-// "not written yet" — the queue would stop there for good.
+// Every line is a record, a blank one too (an empty record): skipping lines would
+// silently drop part of what was piped in.
 async function* stdinLines(): AsyncGenerator<string> {
-  for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
-    if (line !== '') yield line;
-  }
+  yield* createInterface({ input: process.stdin, crlfDelay: Infinity });
 }
 
 async function sendMessages(
@@ -74,7 +71,7 @@ export function sendCommand() {
     .description('append messages to a queue, one record each (UTF-8)')
     .argument('<dir>', 'the queue directory (an empty directory gets a new queue)')
     .argument('[message...]', 'the messages, one record each')
-    .option('--stdin', 'send the lines of stdin instead, one record per non-blank line')
+    .option('--stdin', 'send the lines of stdin instead, one record per line')
     .addOption(
       new Option(
         '--durability <level>',
@@ -90,7 +87,6 @@ export function sendCommand() {
       command.error('give the messages as arguments or with --stdin, not both');
     if (!fromStdin && messages.length === 0)
       command.error('nothing to send: give messages as arguments, or --stdin');
-    if (messages.includes('')) command.error('an empty message cannot be sent');
     const report = await sendMessages(dir, fromStdin ? stdinLines() : messages, options.durability);
     if (options.json === true) {
       printJson(report);
