@@ -1,6 +1,7 @@
 // Durable commits of 100-byte records through @mapsync/wal, side by side with the same
 // loop in C (pwrite + fdatasync on a preallocated file, bench/commits.c), and group
-// commit throughput with 1 to 1,000 concurrent committers.
+// commit throughput with 1 to 1,000 concurrent committers; each also with the option
+// guardMisdirectedWrites (serial commitSync, and 1,000 committers), to show its price.
 //
 //   node bench/commits.mjs [--dir DIR] [--rounds 4] [--serial 1000] [--seconds 1.5] [--json FILE]
 //
@@ -95,8 +96,8 @@ function bareLoop(dir, commit, done = () => {}) {
 }
 
 let logNumber = 0;
-function freshLog(dir) {
-  return WriteAheadLog.open(path.join(dir, `log-${++logNumber}`));
+function freshLog(dir, options = {}) {
+  return WriteAheadLog.open(path.join(dir, `log-${++logNumber}`), options);
 }
 
 async function serialAsync(dir) {
@@ -111,8 +112,8 @@ async function serialAsync(dir) {
   return samples;
 }
 
-async function serialSync(dir) {
-  const log = freshLog(dir);
+async function serialSync(dir, options) {
+  const log = freshLog(dir, options);
   const samples = new Float64Array(serialPerRound);
   for (let i = -WARMUP; i < serialPerRound; i++) {
     const t0 = performance.now();
@@ -133,8 +134,8 @@ async function serialSync(dir) {
 const GROUP_WARMUP_SECONDS = 1;
 
 /** `committers` loops, each appending and awaiting its own commit (bench-kit's runConcurrent). */
-async function group(dir, committers) {
-  const log = freshLog(dir);
+async function group(dir, committers, options) {
+  const log = freshLog(dir, options);
   const run = await runConcurrent({ workers: committers, warmupSeconds: GROUP_WARMUP_SECONDS, seconds }, () =>
     log.append(record, { commit: true }),
   );
@@ -151,6 +152,7 @@ try {
   const jsSync = [];
   const bareWrite = [];
   const bareMapped = [];
+  const jsSyncGuarded = [];
   for (let round = 0; round < rounds; round++) {
     const sides = [
       async () => c.push(runC(compiled.bin, scratch.dir)),
@@ -159,6 +161,7 @@ try {
         bareMapped.push(nodeMapped(scratch.dir));
         jsAsync.push(await serialAsync(scratch.dir));
         jsSync.push(await serialSync(scratch.dir));
+        jsSyncGuarded.push(await serialSync(scratch.dir, { guardMisdirectedWrites: true }));
       },
     ];
     if (round % 2 === 1) sides.reverse();
@@ -169,6 +172,8 @@ try {
     { label: 'C: pwrite 100 B + fdatasync, preallocated', s: cSummary },
     { label: 'wal: await append(…, { commit: true })', s: summarize(jsAsync) },
     { label: 'wal: append + commitSync()', s: summarize(jsSync) },
+    // The option's price: each flush also writes the segment's header page.
+    { label: 'wal: append + commitSync(), guardMisdirectedWrites', s: summarize(jsSyncGuarded) },
     // Not the log: the same two loops from Node, to show what Node and the mapping cost.
     { label: 'Node, no log: fs.writeSync + fdatasyncSync', s: summarize(bareWrite) },
     { label: 'Node, no log: write into a mapping + msyncSync', s: summarize(bareMapped) },
@@ -180,6 +185,8 @@ try {
     const batch = summarize([runC(compiled.bin, scratch.dir, 300, committers)]);
     groups.push({ ...g, cBatchRecordsPerSecond: (committers * 1e6) / batch.p50 });
   }
+  // The option's price for group commit: one header page more per flushed group.
+  const guarded = await group(scratch.dir, COMMITTERS.at(-1), { guardMisdirectedWrites: true });
 
   const lines = [
     `command: node ${path.relative(process.cwd(), process.argv[1])} ${process.argv.slice(2).join(' ')}`.trim(),
@@ -204,6 +211,9 @@ try {
         `${Math.round(g.cBatchRecordsPerSecond).toLocaleString('en-US')} |`,
     ),
     '',
+    `With guardMisdirectedWrites, ${guarded.committers} committers: ${Math.round(guarded.recordsPerSecond).toLocaleString('en-US')} durable records/s, ` +
+      `commit latency p50 ${us(guarded.latency.p50)}, p99 ${us(guarded.latency.p99)}.`,
+    '',
     'Targets:',
     `- serial commits >= 0.9x the C loop: await commit ${(cSummary.p50 / serial[1].s.p50).toFixed(2)}x ` +
       `(${cSummary.p50 / serial[1].s.p50 >= 0.9 ? 'met' : 'not met'}), commitSync ${(cSummary.p50 / serial[2].s.p50).toFixed(2)}x ` +
@@ -213,7 +223,7 @@ try {
   ];
   console.log(lines.join('\n'));
   if (opts.json !== undefined) {
-    writeFileSync(opts.json, JSON.stringify({ machine, command: process.argv, serial, groups }, null, 2) + '\n');
+    writeFileSync(opts.json, JSON.stringify({ machine, command: process.argv, serial, groups, guarded }, null, 2) + '\n');
   }
 } finally {
   scratch.dispose();

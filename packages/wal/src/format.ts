@@ -1,6 +1,8 @@
 // The on-disk format of the log: a segment header and framed records.
 //
 // Segment file: [segment header, 64 bytes][zeros to RECORDS_START][record][record]...
+// With guardMisdirectedWrites the header page also holds two mark slots, at 512 and
+// 1024 (separate sectors): [u32 crc32c of bytes 4..16][u32 epoch][u64 durable LSN].
 // Record: [header, 32 bytes][payload][zero padding to 8 bytes]
 //
 // Record header (little endian):
@@ -114,6 +116,37 @@ export function decodeSegmentHeader(
       segmentSize: getU64(dv, 40),
     },
   };
+}
+
+/**
+ * The header page's mark slots: a second copy, on another page, of the durable LSN the
+ * newest mark record carries. Two of them, written in turn, so a torn write of one
+ * leaves the other; each in its own sector.
+ */
+export const MARK_SLOT_OFFSETS = [512, 1024] as const;
+export const MARK_SLOT_SIZE = 16;
+
+export function encodeMarkSlot(segment: SegmentBytes, slot: number, epoch: number, durableLsn: number): void {
+  const at = MARK_SLOT_OFFSETS[slot % 2] ?? MARK_SLOT_OFFSETS[0];
+  segment.dv.setUint32(at + 4, epoch, true);
+  setU64(segment.dv, at + 8, durableLsn);
+  segment.dv.setUint32(at, crc32cRange(segment.bytes, at + 4, at + MARK_SLOT_SIZE), true);
+}
+
+/** The highest durable LSN a valid mark slot of this epoch holds (0 if none). */
+export function readMarkSlots(segment: SegmentBytes, epoch: number): number {
+  let durable = 0;
+  for (const at of MARK_SLOT_OFFSETS) {
+    if (segment.dv.getUint32(at + 4, true) !== epoch) continue;
+    if (segment.dv.getUint32(at, true) !== crc32cRange(segment.bytes, at + 4, at + MARK_SLOT_SIZE)) continue;
+    durable = Math.max(durable, getU64(segment.dv, at + 8));
+  }
+  return durable;
+}
+
+/** Zeroes both mark slots (recovery, before LSNs past a dropped break are reused). */
+export function clearMarkSlots(segment: SegmentBytes): void {
+  for (const at of MARK_SLOT_OFFSETS) segment.bytes.fill(0, at, at + MARK_SLOT_SIZE);
 }
 
 /** One segment's bytes with the views the codec needs, made once per mapping. */

@@ -7,19 +7,24 @@
 // when it was written. If any valid record found beyond the break says an LSN at or
 // past the break was durable, the break destroyed acknowledged data: corruption.
 // Otherwise nothing at or after the break can have been acknowledged by a flush that
-// a later record saw, and the tail is truncated.
+// a later record saw, and the tail is truncated. A log written with
+// guardMisdirectedWrites keeps a copy of the newest mark in each segment's header page
+// too, so a stray page that destroys the newest records and their marks cannot hide it.
 import { MapsyncError } from '@mapsync/native';
 
 import { readAnchor } from './anchor.js';
 import {
   RECORDS_START,
   RECORD_HEADER_SIZE,
+  SEGMENT_HEADER_SIZE,
+  SEGMENT_MAGIC,
   RecordType,
   decodeLsn,
   decodeRecordHeader,
   decodeSegmentHeader,
   parseSegmentFileName,
   payloadMatches,
+  readMarkSlots,
   recordSpan,
   segmentBytes,
   takesLsn,
@@ -65,7 +70,7 @@ export interface LogScan {
   readonly break: LogBreak | undefined;
   /** Where the next record goes: a segment index (== segments.length: a new segment) and offset. */
   readonly tail: { readonly segmentIndex: number; readonly offset: number };
-  /** Highest durable LSN claimed by any valid record after the break. */
+  /** Highest durable LSN claimed by any valid record after the break, or a mark slot from its segment on. */
   readonly witnessedDurableLsn: number;
   /** Valid-looking records found after the break (dropped by truncation). */
   readonly recordsAfterBreak: number;
@@ -74,6 +79,10 @@ export interface LogScan {
   /** Names of temporary files and segments before the anchor: leftovers to delete. */
   readonly leftovers: string[];
 }
+
+/** Pages a misdirected write moves (the smallest page or block size in use). */
+const IMAGE_STEP = 4096;
+const MAGIC_FIRST_BYTE = SEGMENT_MAGIC.charCodeAt(0);
 
 /** Thrown when a segment file itself (not a record in it) is unusable. */
 function segmentError(volume: LogVolume, name: string, why: string): MapsyncError {
@@ -159,6 +168,21 @@ function readRecord(segment: ScannedSegment, at: number, expectedLsn: number | u
   };
 }
 
+/** Whether a page from the one holding `offset` on starts with a copy of the segment's own header. */
+function headerImageFrom(segment: ScannedSegment | undefined, offset: number): boolean {
+  if (segment === undefined) return false;
+  const { bytes } = segment.bytes;
+  const first = Math.max(RECORDS_START, offset - (offset % IMAGE_STEP));
+  for (let at = first; at + SEGMENT_HEADER_SIZE <= bytes.length; at += IMAGE_STEP) {
+    if (bytes[at + 4] !== MAGIC_FIRST_BYTE) continue;
+    const decoded = decodeSegmentHeader(bytes.subarray(at, at + SEGMENT_HEADER_SIZE));
+    if (decoded.ok && decoded.header.epoch === segment.header.epoch && decoded.header.segmentNumber === segment.header.segmentNumber) {
+      return true;
+    }
+  }
+  return false;
+}
+
 function analyse(segments: ScannedSegment[], firstLsn: number, leftovers: string[]): LogScan {
   let expected = firstLsn;
   let checkpointLsn = 0;
@@ -193,6 +217,7 @@ function analyse(segments: ScannedSegment[], firstLsn: number, leftovers: string
     // LSN above the break): they are the only evidence of what was acknowledged.
     for (const [index, segment] of segments.entries()) {
       if (index < found.segmentIndex) continue;
+      witnessed = Math.max(witnessed, readMarkSlots(segment.bytes, segment.header.epoch));
       const start = index === found.segmentIndex ? found.offset + 8 : RECORDS_START;
       for (let at = start; at + RECORD_HEADER_SIZE <= segment.bytes.bytes.length; at += 8) {
         if (segment.bytes.dv.getUint32(at + 12, true) !== segment.header.epoch) continue;
@@ -204,17 +229,23 @@ function analyse(segments: ScannedSegment[], firstLsn: number, leftovers: string
     }
   }
 
+  // A complete record of this segment's epoch with the wrong LSN cannot come from a
+  // torn write (a position is written once per epoch): it is a misdirected write. So is
+  // a copy of the segment's own header among its records: with guardMisdirectedWrites
+  // the header page goes out with every flush, and landing on the newest records page
+  // it would take both copies of the proof with it.
+  const misdirected =
+    found !== undefined &&
+    (found.problem === 'lsn' || headerImageFrom(segments[found.segmentIndex], found.offset));
   // Zeros (never written) or a stale record of a recycled segment's previous epoch
   // end the log cleanly, provided nothing readable follows.
   const cleanEnd =
-    found === undefined || ((found.problem === 'empty' || found.problem === 'epoch') && after === 0 && witnessed < found.lsn);
+    found === undefined ||
+    ((found.problem === 'empty' || found.problem === 'epoch') && after === 0 && witnessed < found.lsn && !misdirected);
   const tail =
     found === undefined
       ? { segmentIndex: segments.length, offset: RECORDS_START }
       : { segmentIndex: found.segmentIndex, offset: found.offset };
-  // A complete record of this segment's epoch with the wrong LSN cannot come from a
-  // torn write (a position is written once per epoch): it is a misdirected write.
-  const misdirected = found?.problem === 'lsn';
   const verdict: Verdict =
     found === undefined || cleanEnd
       ? 'clean'

@@ -6,6 +6,8 @@
 //   - any subset of the pages changed since their last flush persists, in any order;
 //   - a persisted page may be torn at 512-byte sectors (each sector old or new);
 //   - optionally a page lands at the wrong offset (a misdirected write).
+// Misdirected writes can also be turned on for flushes (misdirectWrites): the device
+// puts a flushed page at another page of the file and reports success.
 // Injected flush failures behave like Linux after a write-back error ("fsyncgate"):
 // the flush rejects, the kernel considers the pages clean, and a later flush of the
 // same unchanged pages "succeeds" without writing them.
@@ -38,6 +40,7 @@ export class SimulatedVolume implements LogVolume {
   readonly #files = new Map<string, SimInode>();
   #flushes = 0;
   #failAtFlush: number | undefined;
+  #misdirect: { random: Random; probability: number } | undefined;
 
   constructor(location = 'simulated') {
     this.location = location;
@@ -51,6 +54,20 @@ export class SimulatedVolume implements LogVolume {
   /** Makes flush number `n` (counting from now, 1 = the next one) and every later one fail with EIO. */
   failFlushes(afterCount = 1): void {
     this.#failAtFlush = this.#flushes + afterCount;
+  }
+
+  /**
+   * From now on each page a flush writes lands, with `probability`, at a random page of
+   * its file instead, and the flush succeeds: the kernel considers the page clean.
+   */
+  misdirectWrites(random: Random, probability: number): void {
+    this.#misdirect = { random, probability };
+  }
+
+  /** @internal Where a flush writes `page` of a file of `pages` pages. */
+  writeTarget(page: number, pages: number): number {
+    const m = this.#misdirect;
+    return m !== undefined && m.random.chance(m.probability) ? m.random.below(pages) : page;
   }
 
   list(): string[] {
@@ -131,6 +148,17 @@ export class SimulatedVolume implements LogVolume {
   }
 }
 
+/** A flushed page lands at `target`; both pages look clean to the kernel afterwards. */
+function misdirect(inode: SimInode, page: number, target: number): void {
+  const range = (p: number): [number, number] => [p * SIM_PAGE_SIZE, Math.min((p + 1) * SIM_PAGE_SIZE, inode.cache.length)];
+  const [from, fromEnd] = range(page);
+  const [to, toEnd] = range(target);
+  // The kernel still sees the target as it was: clean if it was, dirty (written later) if not.
+  if (!pageChanged(inode, target)) inode.believedClean.set(target, inode.cache.slice(to, toEnd));
+  inode.disk.set(inode.cache.subarray(from, from + Math.min(fromEnd - from, toEnd - to)), to);
+  inode.believedClean.set(page, inode.cache.slice(from, fromEnd));
+}
+
 function pageChanged(inode: SimInode, page: number): boolean {
   const start = page * SIM_PAGE_SIZE;
   const end = Math.min(start + SIM_PAGE_SIZE, inode.cache.length);
@@ -177,15 +205,19 @@ class SimulatedFile implements SegmentFile {
     const first = Math.floor(offset / SIM_PAGE_SIZE);
     const last = Math.ceil(Math.min(offset + length, inode.cache.length) / SIM_PAGE_SIZE);
     const fails = this.#volume.nextFlushFails();
+    const pages = Math.ceil(inode.cache.length / SIM_PAGE_SIZE);
     for (let page = first; page < last; page++) {
       if (!pageChanged(inode, page)) continue;
       const start = page * SIM_PAGE_SIZE;
       const end = Math.min(start + SIM_PAGE_SIZE, inode.cache.length);
+      const target = fails ? page : this.#volume.writeTarget(page, pages);
       if (fails) {
         inode.believedClean.set(page, inode.cache.slice(start, end));
-      } else {
+      } else if (target === page) {
         inode.disk.set(inode.cache.subarray(start, end), start);
         inode.believedClean.delete(page);
+      } else {
+        misdirect(inode, page, target);
       }
     }
     if (fails) {

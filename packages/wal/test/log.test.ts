@@ -164,6 +164,10 @@ describe('recovery', () => {
     const fd = openSync(segment, 'r+');
     writeSync(fd, new Uint8Array(40), 0, 40, offset + 60);
     closeSync(fd);
+    // Explained as what it is: writes never acknowledged, not damage.
+    const preview = inspectLog(dir).explanation;
+    expect(preview).toContain('torn tail at record 11');
+    expect(preview).not.toContain('damaged');
 
     const again = WriteAheadLog.open(dir);
     expect(again.recovery).toMatchObject({

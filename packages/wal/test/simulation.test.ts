@@ -10,6 +10,8 @@ import { SimulatedVolume, WriteAheadLog, seededRandom, type Random } from '../sr
 
 const SEEDS = Number(process.env.WAL_SIM_SEEDS ?? 1500);
 const FIRST_SEED = Number(process.env.WAL_SIM_FIRST_SEED ?? 1);
+/** A long run takes ~8 ms a seed here: its limit grows with it. */
+const TIMEOUT_MS = 300_000 + SEEDS * 30;
 
 interface Oracle {
   /** Payload of every record appended with each LSN (the latest incarnation's). */
@@ -64,10 +66,20 @@ async function runSeed(seed: number, misdirect: boolean): Promise<void> {
   const oracle: Oracle = { appended: new Map(), acknowledged: 0, witnessed: 0, droppedBefore: 0 };
   const early: string[] = [];
   const cycles = 1 + random.below(4);
+  // Misdirected writes are survivable only with the header copies of the marks; without
+  // misdirection half the histories run with them, to show they never cost a record.
+  const guardMisdirectedWrites = misdirect || random.chance(0.5);
   for (let cycle = 0; cycle < cycles; cycle++) {
+    // A real misdirected write is one the device reports done: flushes misplace pages too.
+    if (misdirect) volume.misdirectWrites(random, 0.02);
     let log: WriteAheadLog;
     try {
-      log = WriteAheadLog.open('sim', { volume, segmentSize: 64 * 1024, markFlushDelayMs: 0 });
+      log = WriteAheadLog.open('sim', {
+        volume,
+        segmentSize: 64 * 1024,
+        markFlushDelayMs: 0,
+        guardMisdirectedWrites,
+      });
     } catch (error) {
       // A misdirected write may destroy acknowledged records; then refusing to open
       // is the right answer. Without misdirection it never is.
@@ -157,9 +169,11 @@ async function explore(misdirect: boolean, seeds: number): Promise<void> {
 describe('power loss simulation', () => {
   it(`keeps every acknowledged record across ${SEEDS} seeded crash histories`, async () => {
     await explore(false, SEEDS);
-  }, 300_000);
+  }, TIMEOUT_MS);
 
-  it('with misdirected writes: recovers intact or refuses to open, never silently loses', async () => {
-    await explore(true, Math.ceil(SEEDS / 3));
-  }, 300_000);
+  it('with misdirected writes and guardMisdirectedWrites: recovers intact or refuses to open, never silently loses', async () => {
+    // As many as without: with the header's copies of the marks written but not read,
+    // seed 920 of this sequence already loses an acknowledged record silently.
+    await explore(true, SEEDS);
+  }, TIMEOUT_MS);
 });
