@@ -13,6 +13,8 @@ function wholeNumber(text: string, min: number, what: string): number {
 
 export const byteCount = (text: string): number =>
   wholeNumber(text, 0, 'a number of bytes (0 or more)');
+export const positiveByteCount = (text: string): number =>
+  wholeNumber(text, 1, 'a number of bytes (1 or more)');
 export const positiveCount = (text: string): number =>
   wholeNumber(text, 1, 'a whole number of 1 or more');
 export const lsnArgument = (text: string): number => wholeNumber(text, 1, 'an LSN (1 or more)');

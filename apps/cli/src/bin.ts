@@ -3,4 +3,12 @@
 // output still being written reaches the terminal or the pipe.
 import { main } from './program.js';
 
+// A reader that went away (`mapsync wal dump | head`): end quietly, as Unix tools do,
+// instead of with a stack trace. Deferred a turn, so that a command listening for the
+// same event (queue tail gives its tailer slot back) is heard first.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  setImmediate(() => process.exit());
+});
+
 process.exitCode = await main(process.argv);

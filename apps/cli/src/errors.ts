@@ -34,8 +34,11 @@ export function describeFailure(error: unknown): { line: string | undefined; exi
     // --help and --version end here too: they are not failures.
     if (code === 'commander.helpDisplayed' || code === 'commander.version')
       return { line: undefined, exitCode: EXIT.ok };
-    // A command group run without its subcommand: commander printed the help to stderr.
-    if (code === 'commander.help') return { line: undefined, exitCode: EXIT.usage };
+    // `mapsync help [command]` asked for help (exit 0); a command group run without its
+    // subcommand got it printed to stderr instead (commander's exit code 1).
+    if (code === 'commander.help') {
+      return { line: undefined, exitCode: error.commanderError.exitCode === 0 ? EXIT.ok : EXIT.usage };
+    }
     return {
       line: `ERR_USAGE: ${error.message} (see '${error.commandPath} --help')`,
       exitCode: EXIT.usage,

@@ -14,6 +14,15 @@ export function printLine(line = ''): void {
   process.stdout.write(`${line}\n`);
 }
 
+/** Writes `text`; resolves true once the system has it, false if stdout failed (its reader went away). */
+export function writeOut(text: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    process.stdout.write(text, (error) => {
+      resolve(error === undefined || error === null);
+    });
+  });
+}
+
 /** Rows of `label  value`, aligned, without borders. */
 export function printFields(rows: readonly (readonly [string, string])[]): void {
   const table = new Table({

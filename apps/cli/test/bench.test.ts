@@ -1,8 +1,9 @@
 // The benchmark's shape and hygiene; its timings are never asserted.
 import { readdirSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { expect, it } from 'vitest';
 
-import { json, mapsync, scratchDirs } from './helpers.js';
+import { json, mapsync, scratchDirs, startMapsync } from './helpers.js';
 
 const nextDir = scratchDirs();
 
@@ -45,4 +46,19 @@ it('a missing --dir: ENOENT, exit 1', () => {
   const run = mapsync(['bench', 'sync', '--dir', '/nonexistent/mapsync']);
   expect(run.stderr).toBe('mapsync: ENOENT: no such directory: /nonexistent/mapsync\n');
   expect(run.status).toBe(1);
+});
+
+it.each([
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const)('stopped by %s: exits %i and leaves nothing behind', async (signal, code) => {
+  const dir = nextDir();
+  const run = startMapsync(['bench', 'sync', '--rounds', '1000000', '--dir', dir]);
+  // Stopped once its scratch directory is there and the rounds are running.
+  for (let waited = 0; readdirSync(dir).length === 0 && waited < 20_000; waited += 20) await sleep(20);
+  expect(readdirSync(dir)).toHaveLength(1);
+  await sleep(200);
+  run.kill(signal);
+  expect((await run.exited).code).toBe(code);
+  expect(readdirSync(dir)).toEqual([]);
 });

@@ -1,7 +1,8 @@
 import { readdirSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { expect, it } from 'vitest';
 
-import { mapsync, scratchDirs } from './helpers.js';
+import { mapsync, scratchDirs, startMapsync } from './helpers.js';
 
 const nextDir = scratchDirs();
 
@@ -30,4 +31,19 @@ it('--dir chooses where, and must exist', () => {
   const run = mapsync(['demo', '--dir', '/nonexistent/mapsync']);
   expect(run.stderr).toBe('mapsync: ENOENT: no such directory: /nonexistent/mapsync\n');
   expect(run.status).toBe(1);
+});
+
+it('stopped by SIGTERM while its consumer process runs: nothing left behind', async () => {
+  const parent = nextDir();
+  const run = startMapsync(['demo', '--dir', parent]);
+  for (;;) {
+    const line = await run.lines.next();
+    if (line.done === true) throw new Error('the demo ended before its consumer started');
+    if (line.value.includes('consumer process')) break;
+  }
+  run.kill('SIGTERM');
+  expect((await run.exited).code).toBe(143);
+  // The consumer was stopped before the directory went: it cannot make it again.
+  await sleep(500);
+  expect(readdirSync(parent)).toEqual([]);
 });

@@ -70,6 +70,13 @@ describe('flush', () => {
     expect(run.status).toBe(2);
   });
 
+  it('--length 0 (nothing to make durable) is a usage error, not a success that synced nothing', () => {
+    const run = mapsync(['flush', fileOf(4096), '--via', 'fdatasync', '--length', '0', '--json']);
+    expect(run.stderr).toContain("ERR_USAGE: option '--length <bytes>' argument '0' is invalid");
+    expect(run.stdout).toBe('');
+    expect(run.status).toBe(2);
+  });
+
   it('a missing file: ENOENT, exit 1', () => {
     const missing = join(nextDir(), 'nope');
     const run = mapsync(['flush', missing, '--json']);

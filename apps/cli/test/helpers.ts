@@ -35,6 +35,26 @@ export function mapsync(
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
+/** Runs `mapsync ...args` with raw bytes on its stdin (no text encoding on the way in). */
+export function spawnMapsyncRaw(args: readonly string[], input: Uint8Array): Run {
+  const run = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: plainEnv(), input });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+/**
+ * Runs `mapsync ...args | pipeTo` in bash with pipefail: the status is mapsync's when it
+ * failed, so a crash on a reader that went away shows.
+ */
+export function mapsyncPiped(args: readonly string[], pipeTo: string): Run {
+  const quote = (word: string): string => `'${word.replaceAll("'", "'\\''")}'`;
+  const command = [process.execPath, bin, ...args].map(quote).join(' ');
+  const run = spawnSync('bash', ['-o', 'pipefail', '-c', `${command} | ${pipeTo}`], {
+    encoding: 'utf8',
+    env: plainEnv(),
+  });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
 export interface RunningMapsync {
   /** What it prints on stdout, line by line, as it comes. */
   readonly lines: AsyncIterator<string>;

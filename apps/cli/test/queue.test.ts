@@ -3,7 +3,15 @@ import { join } from 'node:path';
 import { Queue } from '@mapsync/ipc';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
-import { json, mapsync, scratchDirs, startMapsync, type RunningMapsync } from './helpers.js';
+import {
+  json,
+  mapsync,
+  mapsyncPiped,
+  scratchDirs,
+  spawnMapsyncRaw,
+  startMapsync,
+  type RunningMapsync,
+} from './helpers.js';
 
 const nextDir = scratchDirs();
 
@@ -74,7 +82,60 @@ describe('send', () => {
   });
 });
 
+describe('send: bytes as they are', () => {
+  it('--stdin sends lines as bytes: not UTF-8, a lone CR, a CR LF end', () => {
+    const dir = newQueueDir();
+    mkdirSync(dir);
+    const input = Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a, 0x78, 0x0d, 0x79, 0x0d, 0x0a, 0xff]);
+    const run = spawnMapsyncRaw(['queue', 'send', dir, '--stdin', '--json'], input);
+    expect(run.status).toBe(0);
+    const payloads = tailJson(dir).map((record) => Buffer.from(String(record.payload), 'base64'));
+    expect(payloads).toEqual([Buffer.from([0x63, 0x61, 0x66, 0xe9]), Buffer.from('x\ry'), Buffer.from([0xff])]);
+  });
+
+  it('an argument that is not UTF-8 is refused, not changed', () => {
+    const dir = newQueueDir();
+    mkdirSync(dir);
+    const run = mapsync(['queue', 'send', dir, 'ok', 'caf\uFFFD']);
+    expect(run.stderr).toBe(
+      "mapsync: ERR_INVALID_UTF8: message 2 is not valid UTF-8 (or holds U+FFFD); send bytes that are not UTF-8 with --stdin\n",
+    );
+    expect(run.status).toBe(2);
+    expect(existsSync(join(dir, 'queue.meta'))).toBe(false);
+  });
+
+  it('a message too large for a segment says which ones got in', () => {
+    const dir = newQueueDir();
+    mkdirSync(dir);
+    sendOk(dir, 'first');
+    const big = 'x'.repeat(17 * 1024 * 1024);
+    const run = mapsync(['queue', 'send', dir, '--stdin'], { input: `a\nb\n${big}\nnever\n` });
+    expect(run.stderr).toMatch(/^mapsync: ERR_RECORD_TOO_LARGE: .*\(message 3; the 2 before it were sent: positions \d+\.\.\d+\)\n$/);
+    expect(run.status).toBe(1);
+    expect(tailJson(dir).map((record) => record.text)).toEqual(['first', 'a', 'b']);
+  });
+});
+
 describe('tail', () => {
+  it('--name into `| head`: what was never written out is not marked read, and no stack trace', () => {
+    const dir = newQueueDir();
+    mkdirSync(dir);
+    sendOk(dir, '0');
+    const queue = Queue.open(dir);
+    const encoder = new TextEncoder();
+    for (let from = 1; from < 200_000; from += 10_000) {
+      queue.appendBatch(Array.from({ length: 10_000 }, (_, i) => encoder.encode(String(from + i))));
+    }
+    queue.close();
+    const run = mapsyncPiped(['queue', 'tail', dir, '--name', 'reader'], 'head -3');
+    expect(run).toMatchObject({ stdout: '0\n1\n2\n', stderr: '', status: 0 });
+    // Committed is what reached the pipe before head went away: at most its buffer
+    // (64 KiB, ~10,000 of these lines) and a batch, not the whole queue.
+    const next = mapsync(['queue', 'tail', dir, '--name', 'reader', '--count', '1']).stdout;
+    expect(Number(next)).toBeGreaterThanOrEqual(3);
+    expect(Number(next)).toBeLessThan(50_000);
+  });
+
   /** A queue holding "one", "two", "three", then the bytes 00 01 02 ff. */
   function filledQueue(): string {
     const dir = newQueueDir();
@@ -130,6 +191,18 @@ describe('tail', () => {
     expect(mapsync(['queue', 'tail', dir, '--name', 'billing']).stdout).toBe('');
     // An anonymous tailer is not affected.
     expect(mapsync(['queue', 'tail', dir, '--count', '1']).stdout).toBe('one\n');
+  });
+
+  it.each([
+    [['--from', '0'], 'ERR_OUT_OF_RANGE'],
+    [['--from', '65'], 'ERR_UNALIGNED'],
+    [['--name', ''], 'ERR_INVALID_ARG_TYPE'],
+    [['--name', 'n'.repeat(41)], 'ERR_NAME_TOO_LONG'],
+  ])('%j, refused by the queue, is a usage error: %s, exit 2', (args, code) => {
+    const run = mapsync(['queue', 'tail', filledQueue(), ...args]);
+    expect(run.stderr).toMatch(new RegExp(`^mapsync: ${code}: .*\\(see 'mapsync queue tail --help'\\)\n$`));
+    expect(run.stdout).toBe('');
+    expect(run.status).toBe(2);
   });
 
   it('--from past the end of the queue: ERR_OUT_OF_RANGE, exit 2', () => {

@@ -32,6 +32,12 @@ describe('--help', () => {
     },
   );
 
+  it.each([[['help']], [['help', 'queue']], [['queue', 'help', 'send']]])('mapsync %j prints usage and exits 0', (args) => {
+    const run = mapsync(args);
+    expect(run.stdout).toContain('Usage: mapsync');
+    expect(run.status).toBe(0);
+  });
+
   it('documents the exit codes', () => {
     expect(mapsync(['--help']).stdout).toMatch(
       /Exit codes:\n {2}0 {2}success\n {2}1 {2}error.*\n {2}2 {2}usage.*\n {2}3 {2}damaged write-ahead log .* or queue segment/,

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { PageStore, WriteAheadLog } from '@mapsync/wal';
 import { describe, expect, it } from 'vitest';
 
-import { flipByteOf, json, mapsync, scratchDirs } from './helpers.js';
+import { flipByteOf, json, mapsync, mapsyncPiped, scratchDirs } from './helpers.js';
 
 const nextDir = scratchDirs();
 const SEGMENT = 'wal-0000000000000001.log';
@@ -156,6 +156,20 @@ describe('a healthy log', () => {
     expect(json(mapsync(['wal', 'stats', dir, '--json']))).toMatchObject({
       dataFile: { name: 'data.db', bytes: 8192 },
     });
+  });
+});
+
+describe('output into a reader that goes away', () => {
+  it('dump | head -1 ends quietly with exit 0, no stack trace', async () => {
+    const dir = join(nextDir(), 'log');
+    const log = WriteAheadLog.open(dir);
+    // Far more output than a pipe holds, so the writes after head exits fail (EPIPE).
+    for (let i = 1; i <= 20_000; i++) log.append(text(`record ${i}`));
+    await log.close();
+    const run = mapsyncPiped(['wal', 'dump', dir], 'head -1');
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout.split('\n')).toHaveLength(2);
   });
 });
 

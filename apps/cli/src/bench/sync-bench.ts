@@ -8,6 +8,8 @@ import { join } from 'node:path';
 
 import { openRegionSync, pageSize, type FlushOptions, type WritableRegion } from '@mapsync/region';
 
+import { cleanUpOnSignal } from '../on-signal.js';
+
 const MAPPING_SIZE = 1024 * 1024;
 /** The page dirtied before each flush: the middle of the mapping, as in the guide. */
 const DIRTY_OFFSET = 512 * 1024;
@@ -103,6 +105,10 @@ export async function runSyncBench(
   onFlush: (done: number, label: string) => void,
 ): Promise<SyncBenchResult> {
   const scratch = mkdtempSync(join(dir, '.mapsync-bench-'));
+  const removeScratch = (): void => {
+    rmSync(scratch, { recursive: true, force: true });
+  };
+  const stopCleaningUp = cleanUpOnSignal(removeScratch);
   try {
     const region = openRegionSync(join(scratch, 'bench.dat'), {
       mode: 'rw',
@@ -136,6 +142,7 @@ export async function runSyncBench(
       region.close();
     }
   } finally {
-    rmSync(scratch, { recursive: true, force: true });
+    stopCleaningUp();
+    removeScratch();
   }
 }

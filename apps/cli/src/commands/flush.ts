@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { Command, Option } from '@commander-js/extra-typings';
 import { openRegionSync, pageSize, type ByteRange, type FlushStrategy } from '@mapsync/region';
 
-import { byteCount } from '../arguments.js';
+import { byteCount, positiveByteCount } from '../arguments.js';
 import { CliError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { existingFile } from '../files.js';
@@ -93,7 +93,7 @@ export function flushCommand() {
     .option(
       '--length <bytes>',
       'length of the range (its end rounded up to a page); default: to the end of the file',
-      byteCount,
+      positiveByteCount,
     )
     .addOption(
       new Option(

@@ -1,7 +1,7 @@
 // The demo's other processes: programs built next to the bin (dist/children/*.mjs,
 // entries in tsup.config.ts), run by the same Node.js. This module is bundled into
 // dist/bin.mjs, so import.meta.url is the bin's and the path is relative to dist/.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -17,9 +17,28 @@ export interface Child {
   kill(signal: NodeJS.Signals): void;
 }
 
+/** Children started and not yet ended. */
+const running = new Set<ChildProcess>();
+
+/** Kills every child still running (SIGKILL) and waits for them to end, at most 2 s. */
+export async function stopChildren(): Promise<void> {
+  const ended = [...running].map(
+    (child) =>
+      new Promise<void>((resolve) => {
+        child.once('close', () => {
+          resolve();
+        });
+        child.kill('SIGKILL');
+      }),
+  );
+  await Promise.race([Promise.all(ended), new Promise((resolve) => setTimeout(resolve, 2000))]);
+}
+
 export function startChild(name: ChildName, args: readonly string[]): Child {
   const program = fileURLToPath(new URL(`./children/${name}.mjs`, import.meta.url));
   const child = spawn(process.execPath, [program, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  child.once('close', () => running.delete(child));
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   return {

@@ -1,7 +1,7 @@
 // Step 4, the guide's producer and consumer through @mapsync/ipc: this process appends
 // the guide's records to a queue with durability 'record' (each one msynced before
-// append() returns); a consumer process tails the queue, asleep on a futex in
-// queue.meta until an append wakes it. The step waits to see each record arrive before
+// append() returns); a consumer process tails the queue, asleep in tailer.wait()
+// (its slot's doorbell) until an append wakes it. The step waits to see each record arrive before
 // appending the next, so every delivery is seen on its own.
 import { join } from 'node:path';
 
@@ -32,7 +32,7 @@ export const producerConsumerStep: DemoStep = {
       if ((await nextLine(consumer, 'record-consumer')) !== 'ready')
         throw new ProofFailed('the consumer did not start');
       say(
-        `consumer process ${consumer.pid} tails the queue, asleep on a futex until a record is published`,
+        `consumer process ${consumer.pid} tails the queue, asleep (its tailer's doorbell) until a record is published`,
       );
       for (let id = 1; id <= RECORDS; id++) {
         const record = { id, message: `Record ${id} from pid ${process.pid}` };

@@ -4,10 +4,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { cleanUpOnSignal } from '../on-signal.js';
 import { colors, printLine } from '../output.js';
 import { crashStep } from './crash-step.js';
 import { journalStep } from './journal-step.js';
 import { partialSyncStep } from './partial-sync-step.js';
+import { stopChildren } from './processes.js';
 import { producerConsumerStep } from './producer-consumer-step.js';
 import type { DemoStep } from './step.js';
 
@@ -19,11 +21,11 @@ export async function runTour(parent: string = tmpdir()): Promise<void> {
   const removeDir = (): void => {
     rmSync(dir, { recursive: true, force: true });
   };
-  const interrupted = (): void => {
+  // The demo's own processes go first: one still running would make the directory again.
+  const stopCleaningUp = cleanUpOnSignal(async () => {
+    await stopChildren();
     removeDir();
-    process.exit(130);
-  };
-  process.once('SIGINT', interrupted);
+  });
   try {
     printLine(colors.bold('mapsync demo: durable memory-mapped files, step by step'));
     printLine(colors.dim(`working in ${dir} (removed at the end)`));
@@ -43,7 +45,7 @@ export async function runTour(parent: string = tmpdir()): Promise<void> {
       `done in ${((performance.now() - started) / 1000).toFixed(1)} s; nothing left behind`,
     );
   } finally {
-    process.off('SIGINT', interrupted);
+    stopCleaningUp();
     removeDir();
   }
 }

@@ -1,14 +1,15 @@
 // `mapsync queue tail <dir>`: print the records of a queue, in order. Without --follow
-// it prints what is there and exits; with --follow it sleeps on the queue's futex until
-// an appender wakes it (no polling), until Ctrl-C or SIGTERM. A named tailer commits its
-// position after every batch printed, so the next run with that name goes on from there.
+// it prints what is there and exits; with --follow it sleeps in tailer.wait() (the tailer's
+// doorbell) until an appender wakes it (no polling), until Ctrl-C or SIGTERM. A named
+// tailer commits its position after every batch written out, so the next run with that
+// name goes on from there.
 import { Command } from '@commander-js/extra-typings';
 import { Queue, type Tailer } from '@mapsync/ipc';
 
 import { positiveCount, tailStart } from '../../arguments.js';
 import { CliError } from '../../errors.js';
 import { EXIT } from '../../exit-codes.js';
-import { printLine } from '../../output.js';
+import { writeOut } from '../../output.js';
 import { queueDirectory } from '../../queue/queue-dir.js';
 import { recordLine, tailedRecord } from '../../queue/records.js';
 import { onStopRequest } from '../../queue/stop.js';
@@ -19,22 +20,29 @@ interface TailOptions {
   readonly json: boolean;
 }
 
+/** Records printed (and committed) at a time: a big queue's position moves on as it goes. */
+const BATCH = 1024;
+
 /** Prints records until `limit`, or (without follow) until there are none left. */
 async function printRecords(tailer: Tailer, options: TailOptions): Promise<void> {
   let printed = 0;
   for (;;) {
-    printed += tailer.readBatch(options.limit - printed, (bytes, offset, length, position) => {
-      const record = tailedRecord(
-        bytes.subarray(offset, offset + length),
-        position,
-        tailer.position,
-      );
-      printLine(recordLine(record, options.json));
+    const wanted = Math.min(BATCH, options.limit - printed);
+    const lines: string[] = [];
+    const read = tailer.readBatch(wanted, (bytes, offset, length, position) => {
+      const record = tailedRecord(bytes.subarray(offset, offset + length), position, tailer.position);
+      lines.push(recordLine(record, options.json));
     });
-    // Written before committed: a record is never marked done unprinted (at-least-once).
-    tailer.commit();
-    if (printed >= options.limit || !options.follow) return;
-    if (!(await tailer.wait())) return;
+    printed += read;
+    if (read > 0) {
+      // Committed only once written: a reader that went away (`| head`) must not leave
+      // records it never got marked as read (at-least-once).
+      if (!(await writeOut(`${lines.join('\n')}\n`))) return;
+      tailer.commit();
+    }
+    if (printed >= options.limit) return;
+    if (read === wanted) continue;
+    if (!options.follow || !(await tailer.wait())) return;
   }
 }
 
@@ -51,6 +59,22 @@ function checkInsideQueue(queue: Queue, from: 'beginning' | 'end' | number): voi
       `--from ${from} is past the end of the queue (position ${tail})`,
       EXIT.usage,
     );
+  }
+}
+
+/** Codes @mapsync/ipc gives a tailer's options it refuses: a mistake on the command line. */
+const BAD_TAILER_OPTION = new Set(['ERR_OUT_OF_RANGE', 'ERR_UNALIGNED', 'ERR_INVALID_ARG_TYPE', 'ERR_NAME_TOO_LONG']);
+
+function openTailer(queue: Queue, name: string | undefined, from: 'beginning' | 'end' | number): Tailer {
+  try {
+    return queue.tailer(name === undefined ? { from } : { name, from });
+  } catch (error) {
+    const code = error instanceof Error && 'code' in error ? error.code : undefined;
+    if (typeof code === 'string' && BAD_TAILER_OPTION.has(code) && error instanceof Error) {
+      // Its message names options.name / options.from: --name and --from here.
+      throw new CliError(code, `${error.message} (see 'mapsync queue tail --help')`, EXIT.usage);
+    }
+    throw error;
   }
 }
 
@@ -81,9 +105,7 @@ export function tailCommand() {
       try {
         const from = options.from ?? 'beginning';
         checkInsideQueue(queue, from);
-        const tailer = queue.tailer(
-          options.name === undefined ? { from } : { name: options.name, from },
-        );
+        const tailer = openTailer(queue, options.name, from);
         await printRecords(tailer, {
           follow: options.follow === true,
           limit: options.count ?? Number.MAX_SAFE_INTEGER,
