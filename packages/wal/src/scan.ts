@@ -168,19 +168,24 @@ function readRecord(segment: ScannedSegment, at: number, expectedLsn: number | u
   };
 }
 
-/** Whether a page from the one holding `offset` on starts with a copy of the segment's own header. */
-function headerImageFrom(segment: ScannedSegment | undefined, offset: number): boolean {
+/**
+ * Whether the first page boundary at or after the break holds a copy of a segment header
+ * of this log. A page that replaced the records there came from a misdirected write
+ * (with guardMisdirectedWrites every flush writes a header page, and landing here it
+ * takes the records and its own copy of their proof with it). Only that page: an image
+ * further on destroyed nothing the log had, and one inside the records before the
+ * break would have broken them.
+ */
+function headerImageAt(segments: ScannedSegment[], found: LogBreak): boolean {
+  const segment = segments[found.segmentIndex];
   if (segment === undefined) return false;
   const { bytes } = segment.bytes;
-  const first = Math.max(RECORDS_START, offset - (offset % IMAGE_STEP));
-  for (let at = first; at + SEGMENT_HEADER_SIZE <= bytes.length; at += IMAGE_STEP) {
-    if (bytes[at + 4] !== MAGIC_FIRST_BYTE) continue;
-    const decoded = decodeSegmentHeader(bytes.subarray(at, at + SEGMENT_HEADER_SIZE));
-    if (decoded.ok && decoded.header.epoch === segment.header.epoch && decoded.header.segmentNumber === segment.header.segmentNumber) {
-      return true;
-    }
-  }
-  return false;
+  const at = Math.ceil(found.offset / IMAGE_STEP) * IMAGE_STEP;
+  if (at + SEGMENT_HEADER_SIZE > bytes.length || bytes[at + 4] !== MAGIC_FIRST_BYTE) return false;
+  const decoded = decodeSegmentHeader(bytes.subarray(at, at + SEGMENT_HEADER_SIZE));
+  if (!decoded.ok) return false;
+  const { epoch, segmentNumber } = decoded.header;
+  return segments.some((s) => s.header.epoch === epoch && s.header.segmentNumber === segmentNumber);
 }
 
 function analyse(segments: ScannedSegment[], firstLsn: number, leftovers: string[]): LogScan {
@@ -231,12 +236,10 @@ function analyse(segments: ScannedSegment[], firstLsn: number, leftovers: string
 
   // A complete record of this segment's epoch with the wrong LSN cannot come from a
   // torn write (a position is written once per epoch): it is a misdirected write. So is
-  // a copy of the segment's own header among its records: with guardMisdirectedWrites
-  // the header page goes out with every flush, and landing on the newest records page
-  // it would take both copies of the proof with it.
+  // a segment header where the records go on (headerImageAt).
   const misdirected =
     found !== undefined &&
-    (found.problem === 'lsn' || headerImageFrom(segments[found.segmentIndex], found.offset));
+    (found.problem === 'lsn' || headerImageAt(segments, found));
   // Zeros (never written) or a stale record of a recycled segment's previous epoch
   // end the log cleanly, provided nothing readable follows.
   const cleanEnd =

@@ -45,7 +45,10 @@ async function reopen(volume: LogVolume): Promise<{ lastLsn: number } | string> 
 
 /** A SimulatedVolume whose asynchronous flushes finish on a later macrotask, as an msync on the thread pool does. */
 class DeferredFlushVolume implements LogVolume {
-  constructor(readonly inner: SimulatedVolume) {}
+  constructor(
+    readonly inner: SimulatedVolume,
+    readonly delayMs = 0,
+  ) {}
   get location(): string {
     return this.inner.location;
   }
@@ -53,13 +56,13 @@ class DeferredFlushVolume implements LogVolume {
     return this.inner.list();
   }
   create(name: string, size: number, initial: Uint8Array): SegmentFile {
-    return deferred(this.inner.create(name, size, initial));
+    return deferred(this.inner.create(name, size, initial), this.delayMs);
   }
   open(name: string, writable: boolean): SegmentFile {
-    return deferred(this.inner.open(name, writable));
+    return deferred(this.inner.open(name, writable), this.delayMs);
   }
   recycle(from: string, name: string, initial: Uint8Array): SegmentFile {
-    return deferred(this.inner.recycle(from, name, initial));
+    return deferred(this.inner.recycle(from, name, initial), this.delayMs);
   }
   rename(from: string, to: string): void {
     this.inner.rename(from, to);
@@ -69,12 +72,16 @@ class DeferredFlushVolume implements LogVolume {
   }
 }
 
-function deferred(file: SegmentFile): SegmentFile {
+function deferred(file: SegmentFile, delayMs: number): SegmentFile {
+  const later = (run: () => void): void => {
+    if (delayMs === 0) setImmediate(run);
+    else setTimeout(run, delayMs);
+  };
   return {
     bytes: file.bytes,
     flush: (offset, length) =>
       new Promise<void>((resolve, reject) => {
-        setImmediate(() => {
+        later(() => {
           try {
             file.flushSync(offset, length);
             resolve();
@@ -152,7 +159,13 @@ describe('guardMisdirectedWrites', () => {
     await again.close();
   });
 
-  it('a split group commit that ends in an older segment still flushes the newest slot', async () => {
+  /**
+   * 1,000 committers: the first flush takes 256 of them, the log rolls into a second
+   * segment while it runs, and the next flush is cut in half, ending in the first
+   * segment. Returns the disk as it is right after that second flush acknowledged its
+   * commits, and where the first group's record `prefill + 100` is.
+   */
+  async function splitAcrossRoll(): Promise<{ image: SimulatedVolume; older: string; newer: string; page: number }> {
     const sim = new SimulatedVolume();
     const log = WriteAheadLog.open('sim', {
       volume: new DeferredFlushVolume(sim),
@@ -163,8 +176,6 @@ describe('guardMisdirectedWrites', () => {
     const prefill = 300;
     for (let i = 0; i < prefill; i++) log.append(new Uint8Array(16).fill(1));
     await log.commit();
-    // 1,000 committers: the first flush takes 256 of them, the log rolls into a second
-    // segment while it runs, and the next flush is cut in half, ending in the first.
     const acknowledged: number[] = [];
     let atSecondAck: SimulatedVolume | undefined;
     const burst = Array.from({ length: 1000 }, () => {
@@ -179,15 +190,27 @@ describe('guardMisdirectedWrites', () => {
     await Promise.all(burst);
     await log.close();
     const image = atSecondAck!;
-    const [first, second] = segmentNames(image);
-    expect(second).toBeDefined();
-    // The first group's records are in the first segment; its mark went to the second.
-    const file = image.open(first!, true);
-    const at = recordOffset(file.bytes, prefill + 100);
-    expect(at).toBeLessThan(SEGMENT_SIZE);
+    const [older, newer] = segmentNames(image);
+    expect(newer).toBeDefined();
+    // The first group's records are in the older segment; its mark went to the newer one.
+    const at = recordOffset(image.open(older!, false).bytes, prefill + 100);
+    return { image, older: older!, newer: newer!, page: at - (at % 4096) };
+  }
+
+  it('a split group commit that ends in an older segment still flushes the newest slot', async () => {
+    const { image, older, page } = await splitAcrossRoll();
     // A stray page lands on one page of the first group's records.
-    const page = at - (at % 4096);
-    file.bytes.fill(0, page, page + 4096);
+    image.open(older, true).bytes.fill(0, page, page + 4096);
+    expect(await reopen(image)).toBe('ECORRUPT');
+  });
+
+  it("the newer segment's header page landing on the older one's records is a misdirected write", async () => {
+    const { image, older, newer, page } = await splitAcrossRoll();
+    // The second flush's header-page write (the only flushed proof of the first group)
+    // went to the older segment's records instead of its own place.
+    const header = image.open(newer, true).bytes;
+    image.open(older, true).bytes.set(header.subarray(0, 4096), page);
+    header.fill(0, 512, 1040);
     expect(await reopen(image)).toBe('ECORRUPT');
   });
 
@@ -210,6 +233,20 @@ describe('guardMisdirectedWrites', () => {
     expect(await reopen(image)).toBe('ECORRUPT');
   });
 
+  it('a segment header inside an intact record is data, not a misdirected write', async () => {
+    const volume = new SimulatedVolume();
+    const log = WriteAheadLog.open('sim', { volume, guardMisdirectedWrites: true });
+    const [name] = segmentNames(volume);
+    // The first record's payload starts at 4096 + 32; this one holds the segment's own
+    // header exactly at the next page boundary (8192), as a backup of the log would.
+    const payload = new Uint8Array(4128);
+    payload.set(volume.durableBytes(name!)!.subarray(0, 64), 8192 - (RECORDS_START + 32));
+    log.append(payload);
+    await log.commit();
+    await log.close();
+    expect(await reopen(volume)).toEqual({ lastLsn: 1 });
+  });
+
   it("near a segment's end, where only the seal fits, the slot is the mark and the timer flushes it", async () => {
     const volume = new SimulatedVolume();
     const log = WriteAheadLog.open('sim', { volume, segmentSize: SEGMENT_SIZE, guardMisdirectedWrites: true, markFlushDelayMs: 5 });
@@ -219,6 +256,27 @@ describe('guardMisdirectedWrites', () => {
     await log.commit();
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(durableSlots(volume, name!)).toBe(1);
+    await log.close();
+  });
+
+  it('a mark the timer finds a flush running for is flushed later, not dropped', async () => {
+    const volume = new SimulatedVolume();
+    const log = WriteAheadLog.open('sim', {
+      volume: new DeferredFlushVolume(volume, 40),
+      guardMisdirectedWrites: true,
+      markFlushDelayMs: 5,
+    });
+    const [name] = segmentNames(volume);
+    log.append(payloadFor(1));
+    const slow = log.commit(); // its flush takes 40 ms
+    await new Promise((resolve) => setImmediate(resolve));
+    log.append(payloadFor(2));
+    // Durable at once; its mark (slot: 2) is written, and the timer fires while the slow
+    // flush still runs. That flush, covering less, writes no mark of its own.
+    expect(log.commitSync()).toBe(2);
+    await slow;
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(durableSlots(volume, name!)).toBe(2);
     await log.close();
   });
 
