@@ -7,7 +7,7 @@ import { main } from './program.js';
 // instead of with a stack trace. Deferred a turn, so that a command listening for the
 // same event (queue tail gives its tailer slot back) is heard first.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code !== 'EPIPE') throw error;
+  if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
   setImmediate(() => process.exit());
 });
 

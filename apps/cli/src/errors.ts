@@ -37,7 +37,10 @@ export function describeFailure(error: unknown): { line: string | undefined; exi
     // `mapsync help [command]` asked for help (exit 0); a command group run without its
     // subcommand got it printed to stderr instead (commander's exit code 1).
     if (code === 'commander.help') {
-      return { line: undefined, exitCode: error.commanderError.exitCode === 0 ? EXIT.ok : EXIT.usage };
+      return {
+        line: undefined,
+        exitCode: error.commanderError.exitCode === 0 ? EXIT.ok : EXIT.usage,
+      };
     }
     return {
       line: `ERR_USAGE: ${error.message} (see '${error.commandPath} --help')`,

@@ -213,9 +213,10 @@ export function describeBreak(summary: LogSummary): string {
   return (
     `record ${b.lsn} in ${b.segment} at offset ${b.offset} is unreadable (${b.problem}); ` +
     (summary.witnessedDurableLsn >= b.lsn
-      ? `the log's marks (records after it, or a copy in a segment header) say LSN ${summary.witnessedDurableLsn} was durable, `
-      : 'a misdirected write put a record with another LSN, or a copy of the segment header, among its records, ') +
-    'so acknowledged data is damaged. ' +
+      ? `the log's marks (records after it, or a copy in a segment header) say LSN ${summary.witnessedDurableLsn} ` +
+        'was durable, so acknowledged data is damaged. '
+      : 'a misdirected write put a record with another LSN, or a segment header, where the records go on, ' +
+        'so acknowledged data may be damaged. ') +
     `Opening with { repair: true } keeps LSNs ${summary.firstLsn}..${summary.lastLsn} and drops LSN ${b.lsn} ` +
     `and everything after it (${summary.recordsAfterBreak} readable record(s) beyond the damage)`
   );

@@ -1,8 +1,8 @@
 // Step 4, the guide's producer and consumer through @mapsync/ipc: this process appends
 // the guide's records to a queue with durability 'record' (each one msynced before
-// append() returns); a consumer process tails the queue, asleep in tailer.wait()
-// (its slot's doorbell) until an append wakes it. The step waits to see each record arrive before
-// appending the next, so every delivery is seen on its own.
+// append() returns); a consumer process tails the queue, asleep in tailer.wait() (its
+// slot's doorbell) until an append wakes it. The step waits to see each record arrive
+// before appending the next, so every delivery is seen on its own.
 import { join } from 'node:path';
 
 import { Queue } from '@mapsync/ipc';

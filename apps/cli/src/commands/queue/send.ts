@@ -3,7 +3,6 @@
 // appended as it arrives (a `tail --follow` elsewhere sees a line as soon as it is
 // typed). In an empty directory it makes a new queue. --durability record is the
 // guide's msync per record.
-
 import { Command, Option } from '@commander-js/extra-typings';
 import { Queue, type Durability } from '@mapsync/ipc';
 
@@ -125,7 +124,7 @@ function describePositions(positions: readonly number[]): string {
 
 export function sendCommand() {
   const command = new Command('send')
-    .description('append messages to a queue, one record each (UTF-8)')
+    .description('append messages to a queue, one record each')
     .argument('<dir>', 'the queue directory (an empty directory gets a new queue)')
     .argument('[message...]', 'the messages, one record each')
     .option('--stdin', 'send the lines of stdin instead, one record per line')

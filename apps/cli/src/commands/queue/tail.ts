@@ -1,8 +1,8 @@
 // `mapsync queue tail <dir>`: print the records of a queue, in order. Without --follow
-// it prints what is there and exits; with --follow it sleeps in tailer.wait() (the tailer's
-// doorbell) until an appender wakes it (no polling), until Ctrl-C or SIGTERM. A named
-// tailer commits its position after every batch written out, so the next run with that
-// name goes on from there.
+// it prints what is there and exits; with --follow it sleeps in tailer.wait() (the
+// tailer's doorbell) until an appender wakes it (no polling), until Ctrl-C or SIGTERM.
+// A named tailer commits its position after every batch written out, so the next run
+// with that name goes on from there.
 import { Command } from '@commander-js/extra-typings';
 import { Queue, type Tailer } from '@mapsync/ipc';
 
@@ -30,7 +30,11 @@ async function printRecords(tailer: Tailer, options: TailOptions): Promise<void>
     const wanted = Math.min(BATCH, options.limit - printed);
     const lines: string[] = [];
     const read = tailer.readBatch(wanted, (bytes, offset, length, position) => {
-      const record = tailedRecord(bytes.subarray(offset, offset + length), position, tailer.position);
+      const record = tailedRecord(
+        bytes.subarray(offset, offset + length),
+        position,
+        tailer.position,
+      );
       lines.push(recordLine(record, options.json));
     });
     printed += read;
@@ -63,9 +67,18 @@ function checkInsideQueue(queue: Queue, from: 'beginning' | 'end' | number): voi
 }
 
 /** Codes @mapsync/ipc gives a tailer's options it refuses: a mistake on the command line. */
-const BAD_TAILER_OPTION = new Set(['ERR_OUT_OF_RANGE', 'ERR_UNALIGNED', 'ERR_INVALID_ARG_TYPE', 'ERR_NAME_TOO_LONG']);
+const BAD_TAILER_OPTION = new Set([
+  'ERR_OUT_OF_RANGE',
+  'ERR_UNALIGNED',
+  'ERR_INVALID_ARG_TYPE',
+  'ERR_NAME_TOO_LONG',
+]);
 
-function openTailer(queue: Queue, name: string | undefined, from: 'beginning' | 'end' | number): Tailer {
+function openTailer(
+  queue: Queue,
+  name: string | undefined,
+  from: 'beginning' | 'end' | number,
+): Tailer {
   try {
     return queue.tailer(name === undefined ? { from } : { name, from });
   } catch (error) {

@@ -1,8 +1,8 @@
 // Run by the demo's producer/consumer step: tails the queue in <dir> from its start,
 // prints "ready" once its tailer is in place, then one JSON line per record
 // ({ id, message, position }). Between records it sleeps in tailer.wait() (its slot's
-// doorbell) until an append wakes it (no polling). It ends after <count> records, or fails when none
-// comes for 5 s (the demo is gone).
+// doorbell) until an append wakes it (no polling). It ends after <count> records, or
+// fails when none comes for 5 s (the demo is gone).
 import { Queue } from '@mapsync/ipc';
 
 import { decodeRecord } from '../record.js';
