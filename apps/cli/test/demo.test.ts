@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect, it } from 'vitest';
 
-import { mapsync, scratchDirs, startMapsync } from './helpers.js';
+import { mapsync, mapsyncPiped, scratchDirs, startMapsync } from './helpers.js';
 
 const nextDir = scratchDirs();
 
@@ -44,6 +44,16 @@ it('stopped by SIGTERM while its consumer process runs: nothing left behind', as
   run.kill('SIGTERM');
   expect((await run.exited).code).toBe(143);
   // The consumer was stopped before the directory went: it cannot make it again.
+  await sleep(500);
+  expect(readdirSync(parent)).toEqual([]);
+});
+
+it('into `| head`: ends quietly and still removes its directory and processes', async () => {
+  const parent = nextDir();
+  const run = mapsyncPiped(['demo', '--dir', parent], 'head -3');
+  expect(run.stderr).toBe('');
+  expect(run.status).toBe(0);
+  // A consumer process left running would make the directory again.
   await sleep(500);
   expect(readdirSync(parent)).toEqual([]);
 });

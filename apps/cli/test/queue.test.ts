@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue } from '@mapsync/ipc';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -104,13 +104,27 @@ describe('send: bytes as they are', () => {
     expect(existsSync(join(dir, 'queue.meta'))).toBe(false);
   });
 
+  it('a damaged segment found midway: ECORRUPT, exit 3, and what got in before it', () => {
+    const dir = newQueueDir();
+    mkdirSync(dir);
+    sendOk(dir, 'a');
+    // Garbage where the record after 'b' goes: the second message meets it.
+    const segment = join(dir, readdirSync(dir).find((name) => name.endsWith('.seg'))!);
+    const fd = openSync(segment, 'r+');
+    writeSync(fd, new Uint8Array([0xff, 0xff, 0xff, 0x7f]), 0, 4, 96);
+    closeSync(fd);
+    const run = mapsync(['queue', 'send', dir, 'b', 'c']);
+    expect(run.stderr).toMatch(/^mapsync: ECORRUPT: .*\(message 2; sent before it: 1, position 80\)\n$/);
+    expect(run.status).toBe(3);
+  });
+
   it('a message too large for a segment says which ones got in', () => {
     const dir = newQueueDir();
     mkdirSync(dir);
     sendOk(dir, 'first');
     const big = 'x'.repeat(17 * 1024 * 1024);
     const run = mapsync(['queue', 'send', dir, '--stdin'], { input: `a\nb\n${big}\nnever\n` });
-    expect(run.stderr).toMatch(/^mapsync: ERR_RECORD_TOO_LARGE: .*\(message 3; the 2 before it were sent: positions \d+\.\.\d+\)\n$/);
+    expect(run.stderr).toMatch(/^mapsync: ERR_RECORD_TOO_LARGE: .*\(message 3; sent before it: 2, positions \d+\.\.\d+\)\n$/);
     expect(run.status).toBe(1);
     expect(tailJson(dir).map((record) => record.text)).toEqual(['first', 'a', 'b']);
   });

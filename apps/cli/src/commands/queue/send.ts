@@ -108,10 +108,12 @@ async function sendMessages(
 function partlySent(error: unknown, positions: readonly number[]): unknown {
   if (!(error instanceof Error) || positions.length === 0) return error;
   const code = 'code' in error && typeof error.code === 'string' ? error.code : 'ERR_UNEXPECTED';
+  const exitCode =
+    error instanceof CliError ? error.exitCode : code === 'ECORRUPT' ? EXIT.damaged : EXIT.error;
   return new CliError(
     code,
-    `${error.message} (message ${positions.length + 1}; the ${positions.length} before it were sent: ${describePositions(positions)})`,
-    error instanceof CliError ? error.exitCode : EXIT.error,
+    `${error.message} (message ${positions.length + 1}; sent before it: ${positions.length}, ${describePositions(positions)})`,
+    exitCode,
   );
 }
 
