@@ -27,6 +27,13 @@ export class UsageError extends Error {
   }
 }
 
+/** The code an error carries (Node's and the mapsync packages' errors have one). */
+export function errorCode(error: unknown): string | undefined {
+  return error instanceof Error && 'code' in error && typeof error.code === 'string'
+    ? error.code
+    : undefined;
+}
+
 /** The line to print (none when commander already printed help) and the exit code. */
 export function describeFailure(error: unknown): { line: string | undefined; exitCode: ExitCode } {
   if (error instanceof UsageError) {
@@ -48,7 +55,7 @@ export function describeFailure(error: unknown): { line: string | undefined; exi
     };
   }
   if (error instanceof Error) {
-    const code = 'code' in error && typeof error.code === 'string' ? error.code : 'ERR_UNEXPECTED';
+    const code = errorCode(error) ?? 'ERR_UNEXPECTED';
     // Node's messages start with the code already ("ENOENT: no such file...").
     const message = error.message.startsWith(`${code}: `)
       ? error.message.slice(code.length + 2)

@@ -284,8 +284,7 @@ export class WriteAheadLog {
    */
   #proveRecovered(): void {
     const segment = this.#active();
-    encodeMarkSlot(segment.bytes, segment.headerMarks, segment.epoch, this.#durableLsn);
-    segment.headerMarks++;
+    this.#writeMarkSlot(segment);
     segment.file.flushSync(SLOTS_START, SLOTS_END - SLOTS_START);
     segment.headerMarksFlushed = segment.headerMarks;
   }
@@ -412,16 +411,19 @@ export class WriteAheadLog {
   #writeMark(): void {
     const segment = this.#active();
     if (this.#closed || this.#failure !== undefined) return;
-    if (this.#guardMisdirectedWrites) {
-      encodeMarkSlot(segment.bytes, segment.headerMarks, segment.epoch, this.#durableLsn);
-      segment.headerMarks++;
-    }
+    if (this.#guardMisdirectedWrites) this.#writeMarkSlot(segment);
     // Near a segment's end only the seal fits: the slot (if any) is the mark then.
     const room = segment.end + 2 * SEAL_SPAN <= this.#segmentSize;
     if (room) {
       segment.end += encodeRecord(segment.bytes, segment.end, RecordType.mark, segment.epoch, this.#lastLsn, this.#durableLsn, EMPTY);
     }
     if (room || this.#guardMisdirectedWrites) this.#armMarkTimer();
+  }
+
+  /** The durable LSN into the next of the segment's header mark slots (flushed later). */
+  #writeMarkSlot(segment: Segment): void {
+    encodeMarkSlot(segment.bytes, segment.headerMarks, segment.epoch, this.#durableLsn);
+    segment.headerMarks++;
   }
 
   #armMarkTimer(): void {

@@ -6,7 +6,7 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import { Queue, type Durability } from '@mapsync/ipc';
 
-import { CliError } from '../../errors.js';
+import { CliError, describeFailure, errorCode } from '../../errors.js';
 import { EXIT } from '../../exit-codes.js';
 import { printFields, printJson } from '../../output.js';
 import { queueDirectory } from '../../queue/queue-dir.js';
@@ -107,13 +107,11 @@ async function sendMessages(
 /** An append failed after others were made: the error says which got in. */
 function partlySent(error: unknown, positions: readonly number[]): unknown {
   if (!(error instanceof Error) || positions.length === 0) return error;
-  const code = 'code' in error && typeof error.code === 'string' ? error.code : 'ERR_UNEXPECTED';
-  const exitCode =
-    error instanceof CliError ? error.exitCode : code === 'ECORRUPT' ? EXIT.damaged : EXIT.error;
   return new CliError(
-    code,
+    errorCode(error) ?? 'ERR_UNEXPECTED',
     `${error.message} (message ${positions.length + 1}; sent before it: ${positions.length}, ${describePositions(positions)})`,
-    exitCode,
+    // The exit code the error has on its own (3 for a damaged segment).
+    describeFailure(error).exitCode,
   );
 }
 

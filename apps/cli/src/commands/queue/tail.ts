@@ -7,7 +7,7 @@ import { Command } from '@commander-js/extra-typings';
 import { Queue, type Tailer } from '@mapsync/ipc';
 
 import { positiveCount, tailStart } from '../../arguments.js';
-import { CliError } from '../../errors.js';
+import { CliError, errorCode } from '../../errors.js';
 import { EXIT } from '../../exit-codes.js';
 import { writeOut } from '../../output.js';
 import { queueDirectory } from '../../queue/queue-dir.js';
@@ -82,8 +82,8 @@ function openTailer(
   try {
     return queue.tailer(name === undefined ? { from } : { name, from });
   } catch (error) {
-    const code = error instanceof Error && 'code' in error ? error.code : undefined;
-    if (typeof code === 'string' && BAD_TAILER_OPTION.has(code) && error instanceof Error) {
+    const code = errorCode(error);
+    if (code !== undefined && BAD_TAILER_OPTION.has(code) && error instanceof Error) {
       // Its message names options.name / options.from: --name and --from here.
       throw new CliError(code, `${error.message} (see 'mapsync queue tail --help')`, EXIT.usage);
     }
