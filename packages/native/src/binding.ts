@@ -23,6 +23,9 @@ export interface NativeBinding {
 
   msyncSync(handle: NativeHandle, offset: number, length: number, flags: number): Status;
   msync(handle: NativeHandle, offset: number, length: number, flags: number): Promise<Status>;
+  /** pwrite of the mapping's [offset, offset + length) into fd at position, then fdatasync if datasync. */
+  pwriteSync(handle: NativeHandle, offset: number, length: number, fd: number, position: number, datasync: boolean): Status;
+  pwrite(handle: NativeHandle, offset: number, length: number, fd: number, position: number, datasync: boolean): Promise<Status>;
   fsyncSync(fd: number): Status;
   fsync(fd: number): Promise<Status>;
   fdatasyncSync(fd: number): Status;

@@ -14,6 +14,7 @@ export type {
   MadviseOptions,
   MapOptions,
   PrefaultOptions,
+  PwriteOptions,
   RemapOptions,
 } from './mapping.js';
 export {

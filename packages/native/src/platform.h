@@ -22,6 +22,9 @@ int Remap(void* addr, size_t old_length, size_t new_length, bool may_move, void*
 int SyncRange(void* addr, size_t length, int flags);
 int SyncFile(int fd);
 int SyncFileData(int fd);
+// pwrite(2) of all `length` bytes from `src` at `position`, resuming after short writes
+// and signals; then fdatasync(2) when `datasync`. 0, or the first call's -errno.
+int WriteAt(int fd, const uint8_t* src, size_t length, int64_t position, bool datasync);
 int Allocate(int fd, int mode, int64_t offset, int64_t length);
 // posix_fadvise: e.g. POSIX_FADV_DONTNEED drops the file's clean cached pages.
 int AdviseFile(int fd, int64_t offset, int64_t length, int advice);

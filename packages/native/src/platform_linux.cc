@@ -59,6 +59,19 @@ int SyncFileData(int fd) {
   return Retrying([&] { return fdatasync(fd); });
 }
 
+int WriteAt(int fd, const uint8_t* src, size_t length, int64_t position, bool datasync) {
+  size_t done = 0;
+  while (done < length) {
+    ssize_t n = pwrite(fd, src + done, length - done, static_cast<off_t>(position) + done);
+    if (n == -1 && errno == EINTR) continue;
+    if (n == -1) return -errno;
+    // A regular file accepts at least one byte or fails; never spin on a zero.
+    if (n == 0) return -EIO;
+    done += static_cast<size_t>(n);
+  }
+  return datasync ? SyncFileData(fd) : 0;
+}
+
 int Allocate(int fd, int mode, int64_t offset, int64_t length) {
   return Retrying([&] {
     return fallocate(fd, mode, static_cast<off_t>(offset), static_cast<off_t>(length));

@@ -256,3 +256,46 @@ describe('past 4 GiB', () => {
     expect(Buffer.from(again.bytes(0, 12)).toString()).toBe('beyond 4 GiB');
   });
 });
+
+describe('pwrite from a mapping', () => {
+  it("writes a private mapping's changes into the file, where a shared mapping then sees them", async () => {
+    const { fd, m, path } = mapped('private.dat', 2 * pageSize, { shared: false });
+    const shared = map(fd, { length: 2 * pageSize });
+    open.push(shared);
+    const record = Buffer.from('redo: page 7 <- 0xfeed');
+    new Uint8Array(m.buffer).set(record, pageSize + 10);
+    // Copy-on-write: nothing reaches the file until it is written there.
+    expect(readFileSync(path).subarray(pageSize + 10, pageSize + 10 + record.length)).not.toEqual(record);
+    m.pwriteSync(fd, pageSize + 10, record.length, { datasync: true });
+    expect(Buffer.from(shared.buffer, pageSize + 10, record.length)).toEqual(record);
+    new Uint8Array(m.buffer).set(record, 0);
+    await m.pwrite(fd, 0, record.length);
+    expect(readFileSync(path).subarray(0, record.length)).toEqual(record);
+  });
+
+  it('writes only the range asked for, at the position asked for (default: where the range is mapped)', () => {
+    const { fd, path } = mapped('positions.dat', 3 * pageSize);
+    const m = map(fd, { length: pageSize, offset: pageSize, access: 'readwrite', shared: false });
+    open.push(m);
+    new Uint8Array(m.buffer).fill(0x41);
+    m.pwriteSync(fd, 100, 5);
+    m.pwriteSync(fd, 0, 3, { position: 2 * pageSize + 1 });
+    const file = readFileSync(path);
+    expect([...file.subarray(pageSize + 99, pageSize + 106)]).toEqual([0, 0x41, 0x41, 0x41, 0x41, 0x41, 0]);
+    expect([...file.subarray(2 * pageSize, 2 * pageSize + 5)]).toEqual([0, 0x41, 0x41, 0x41, 0]);
+    expect(file.subarray(pageSize, pageSize + 99).every((b) => b === 0)).toBe(true);
+  });
+
+  it('refuses bad arguments and reports the errno of a write the kernel refused', async () => {
+    const { fd, m, path } = mapped('bad.dat', pageSize, { shared: false });
+    expect(() => m.pwriteSync(fd, pageSize - 1, 2)).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
+    expect(() => m.pwriteSync(-1, 0, 1)).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
+    const readOnly = openSync(path, 'r');
+    fds.push(readOnly);
+    expect(() => m.pwriteSync(readOnly, 0, 1, { datasync: true })).toThrow(expect.objectContaining({ code: 'EBADF' }));
+    await expect(m.pwrite(readOnly, 0, 1)).rejects.toMatchObject({ code: 'EBADF' });
+    m.unmap();
+    expect(() => m.pwriteSync(fd, 0, 1)).toThrow(expect.objectContaining({ code: 'ECLOSED' }));
+    await expect(m.pwrite(fd, 0, 1)).rejects.toMatchObject({ code: 'ECLOSED' });
+  });
+});

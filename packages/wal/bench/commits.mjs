@@ -21,11 +21,12 @@ import { WriteAheadLog } from '@mapsync/wal';
 const here = fileURLToPath(new URL('.', import.meta.url));
 const RECORD = 100;
 /**
- * Untimed commits before each loop is timed, the same number on every side: V8 needs
- * a few hundred calls to optimize the log's commit path (with 20, the first 500 timed
- * commits of a fresh log measured 10-40 µs slower at p50 than the next 1,000).
+ * Untimed commits before each loop is timed, the same number on every side: V8 keeps
+ * optimizing the log's commit path for a while (with 20, the first 500 timed commits of
+ * a fresh log measured 10-40 µs slower at p50 than the next 1,000; with 300, the first
+ * of 4 rounds still ran 13-22 µs slower than the last, which 2,000 evened out).
  */
-const WARMUP = 300;
+const WARMUP = 2000;
 const COMMITTERS = [1, 10, 100, 1000];
 
 const { values: opts } = parseArgs({

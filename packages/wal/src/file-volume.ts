@@ -1,7 +1,7 @@
-// The real LogVolume: segment files in a directory, each mapped as a @mapsync/region
-// region — the storage seam every layer above the mapping API goes through. A region
-// aligns flush ranges to pages and poisons itself after a failed flush, so a retried
-// flush can never "succeed" over lost pages.
+// The real LogVolume: segment files in a directory, mapped as @mapsync/region regions —
+// except the files a caller writes with { writeBack: 'pwrite' } (the log's segments),
+// mapped privately and written by range (see WriteSegment). Either way a failed flush
+// poisons the file, so a retried flush can never "succeed" over lost pages.
 import {
   closeSync,
   constants as fsConstants,
@@ -18,15 +18,30 @@ import { join } from 'node:path';
 
 import {
   MapsyncError,
+  type Mapping,
   fadviseSync,
   fallocateSync,
+  fdatasyncSync,
   fsyncDirectorySync,
   fsyncSync,
+  map,
+  pageSize,
   tryLockFileSync,
 } from '@mapsync/native';
-import { createFileOnce, openRegionSync, type ReadonlyRegion, type WritableRegion } from '@mapsync/region';
+import {
+  createFileOnce,
+  openRegionSync,
+  type ReadonlyRegion,
+  type WritableRegion,
+} from '@mapsync/region';
 
-import type { LogVolume, SegmentFile } from './volume.js';
+import {
+  spanning,
+  type ByteSpan,
+  type LogVolume,
+  type SegmentFile,
+  type SegmentOptions,
+} from './volume.js';
 
 function isWritable(region: WritableRegion | ReadonlyRegion): region is WritableRegion {
   return region.mode === 'rw';
@@ -45,13 +60,19 @@ class RegionSegment implements SegmentFile {
     this.bytes = region.bytes(0, region.size);
   }
 
-  async flush(offset: number, length: number): Promise<void> {
-    await this.#writable().flush({ offset, length });
+  // One msync over both ranges: it writes only the dirty pages between them.
+  async flush(offset: number, length: number, also?: ByteSpan): Promise<void> {
+    await this.#writable().flush(spanning(offset, length, also));
   }
 
-  flushSync(offset: number, length: number): void {
-    // The log knows what it wrote: the lean call, not a flush's bookkeeping.
-    this.#writable().syncRangeSync(offset, length);
+  flushSync(offset: number, length: number, also?: ByteSpan): void {
+    const range = spanning(offset, length, also);
+    // The caller knows what it wrote: the lean call, not a flush's bookkeeping.
+    this.#writable().syncRangeSync(range.offset, range.length);
+  }
+
+  syncFileSync(): void {
+    this.flushSync(0, this.bytes.length);
   }
 
   close(): void {
@@ -65,6 +86,165 @@ class RegionSegment implements SegmentFile {
       });
     }
     return this.#region;
+  }
+}
+
+/** Whole pages [from, to) of a file. */
+interface PageRun {
+  readonly from: number;
+  readonly to: number;
+}
+
+/**
+ * A segment the log writes: records are stored into a private (copy-on-write) mapping
+ * of the file and reach it by pwrite + fdatasync of the range a flush covers, as LMDB
+ * writes by default. Through a shared mapping every commit paid a write fault: msync
+ * write-protects each page it cleans, so the next store into that page faults (and on
+ * two vCPUs, each write-protect is a TLB-shootdown interrupt). Private pages are never
+ * write-protected again; the file's page cache, which every reader maps, receives the
+ * bytes at flush time, so another process never sees a record before its flush starts.
+ */
+class WriteSegment implements SegmentFile {
+  readonly bytes: Uint8Array;
+  readonly #path: string;
+  readonly #mapping: Mapping;
+  // Two descriptors, each with its own cursor over the file's write-back errors: an
+  // fdatasync reports a failed write-back to the first descriptor that asks, so one
+  // shared by async flushes and commitSync could hand a commitSync a clean result for
+  // pages an overlapping async flush had just seen fail.
+  readonly #asyncFd: number;
+  readonly #syncFd: number;
+  #failure: Error | undefined;
+  #released = false;
+  #closed = false;
+  /** Asynchronous flushes not yet finished. */
+  #flushing = 0;
+
+  constructor(path: string) {
+    this.#path = path;
+    const flags = fsConstants.O_RDWR | fsConstants.O_NOFOLLOW;
+    this.#asyncFd = openSync(path, flags);
+    try {
+      this.#syncFd = openSync(path, flags);
+      try {
+        this.#mapping = map(this.#asyncFd, {
+          length: fstatSync(this.#asyncFd).size,
+          access: 'readwrite',
+          shared: false,
+        });
+      } catch (error) {
+        closeSync(this.#syncFd);
+        throw error;
+      }
+    } catch (error) {
+      closeSync(this.#asyncFd);
+      throw error;
+    }
+    this.bytes = this.#mapping.bytes();
+  }
+
+  async flush(offset: number, length: number, also?: ByteSpan): Promise<void> {
+    const [first, last] = this.#pages(offset, length, also);
+    this.#flushing++;
+    try {
+      // The first of two ranges goes into the page cache here (no wait on the disk), so
+      // one trip to the thread pool writes the last and syncs both.
+      if (last !== undefined)
+        this.#mapping.pwriteSync(this.#asyncFd, first.from, first.to - first.from);
+      const final = last ?? first;
+      await this.#mapping.pwrite(this.#asyncFd, final.from, final.to - final.from, {
+        datasync: true,
+      });
+    } catch (error) {
+      throw this.#failed(error);
+    } finally {
+      if (--this.#flushing === 0 && this.#closed) this.#closeFiles();
+    }
+  }
+
+  flushSync(offset: number, length: number, also?: ByteSpan): void {
+    const [first, last] = this.#pages(offset, length, also);
+    try {
+      if (last !== undefined)
+        this.#mapping.pwriteSync(this.#syncFd, first.from, first.to - first.from);
+      const final = last ?? first;
+      this.#mapping.pwriteSync(this.#syncFd, final.from, final.to - final.from, { datasync: true });
+    } catch (error) {
+      throw this.#failed(error);
+    }
+  }
+
+  syncFileSync(): void {
+    this.#checkUsable();
+    try {
+      fdatasyncSync(this.#syncFd);
+    } catch (error) {
+      throw this.#failed(error);
+    }
+  }
+
+  /** Drops the private copies of pages; only once every change to them is flushed. */
+  release(): void {
+    if (this.#released || this.#closed) return;
+    this.#released = true;
+    this.#mapping.madvise(0, this.#mapping.length, 'dontneed', { allowDestructive: true });
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    // A flush on the thread pool keeps the pages mapped (the addon defers the unmap)
+    // and its descriptor open: closed now, the number could be reused by another file
+    // before the pool thread's pwrite runs.
+    this.#mapping.unmap();
+    if (this.#flushing === 0) this.#closeFiles();
+  }
+
+  #closeFiles(): void {
+    closeSync(this.#asyncFd);
+    closeSync(this.#syncFd);
+  }
+
+  /**
+   * The whole pages of the ranges, as msync would write them, in file order: one run
+   * when they touch, else two. Empty ranges are left out (at least one is not).
+   */
+  #pages(
+    offset: number,
+    length: number,
+    also: ByteSpan | undefined,
+  ): [PageRun] | [PageRun, PageRun] {
+    this.#checkUsable();
+    const main = this.#pageRun(offset, length);
+    if (also === undefined || also.length === 0) return [main];
+    const extra = this.#pageRun(also.offset, also.length);
+    if (length === 0) return [extra];
+    const [first, second] = extra.from < main.from ? [extra, main] : [main, extra];
+    if (second.from <= first.to) return [{ from: first.from, to: Math.max(first.to, second.to) }];
+    return [first, second];
+  }
+
+  #pageRun(offset: number, length: number): PageRun {
+    const end = offset + length;
+    const to = end + ((pageSize - (end % pageSize)) % pageSize);
+    return { from: offset - (offset % pageSize), to: Math.min(this.bytes.length, to) };
+  }
+
+  /**
+   * After a failed write-back Linux marks the pages clean, and a later fdatasync reports
+   * success without writing them: once one flush failed, every later one fails with
+   * the same error.
+   */
+  #checkUsable(): void {
+    if (this.#closed)
+      throw new MapsyncError('ECLOSED', `segment ${this.#path} is closed`, { path: this.#path });
+    if (this.#failure !== undefined) throw this.#failure;
+  }
+
+  #failed(error: unknown): Error {
+    const failure = error instanceof Error ? error : new Error(String(error));
+    this.#failure ??= failure;
+    return failure;
   }
 }
 
@@ -105,7 +285,11 @@ export class FileVolume implements LogVolume {
   // never blocks the next one.
   #lock(): void {
     const path = join(this.location, LOCK_FILE);
-    const fd = openSync(path, fsConstants.O_RDWR | fsConstants.O_CREAT | fsConstants.O_NOFOLLOW, this.#fileMode);
+    const fd = openSync(
+      path,
+      fsConstants.O_RDWR | fsConstants.O_CREAT | fsConstants.O_NOFOLLOW,
+      this.#fileMode,
+    );
     let locked = false;
     try {
       locked = tryLockFileSync(fd);
@@ -127,15 +311,15 @@ export class FileVolume implements LogVolume {
     return readdirSync(this.location);
   }
 
-  create(name: string, size: number, initial: Uint8Array): SegmentFile {
+  create(name: string, size: number, initial: Uint8Array, options?: SegmentOptions): SegmentFile {
     const path = join(this.location, name);
     if (!createFileOnce(path, { size, initial, fileMode: this.#fileMode })) {
       throw new MapsyncError('EEXIST', `${path} already exists`, { path, errno: 17 });
     }
-    return this.open(name, true);
+    return this.open(name, true, options);
   }
 
-  recycle(from: string, name: string, initial: Uint8Array): SegmentFile {
+  recycle(from: string, name: string, initial: Uint8Array, options?: SegmentOptions): SegmentFile {
     const temporary = join(this.location, `${name}.tmp`);
     renameSync(join(this.location, from), temporary);
     const fd = openSync(temporary, 'r+');
@@ -147,16 +331,18 @@ export class FileVolume implements LogVolume {
     } finally {
       closeSync(fd);
     }
-    return this.#publish(temporary, name);
+    return this.#publish(temporary, name, options);
   }
 
-  open(name: string, writable: boolean): SegmentFile {
+  open(name: string, writable: boolean, options?: SegmentOptions): SegmentFile {
     const path = join(this.location, name);
     if (statSync(path).size === 0) {
       throw new MapsyncError('ECORRUPT', `segment ${name} in ${this.location} is empty`, { path });
     }
-    if (writable) dropCleanCache(path);
-    return new RegionSegment(writable ? openRegionSync(path, { mode: 'rw' }) : openRegionSync(path));
+    if (!writable) return new RegionSegment(openRegionSync(path));
+    dropCleanCache(path);
+    if (options?.writeBack === 'pwrite') return new WriteSegment(path);
+    return new RegionSegment(openRegionSync(path, { mode: 'rw' }));
   }
 
   rename(from: string, to: string): void {
@@ -176,10 +362,10 @@ export class FileVolume implements LogVolume {
   }
 
   /** Renames a prepared file into place, durably, and maps it. */
-  #publish(temporary: string, name: string): SegmentFile {
+  #publish(temporary: string, name: string, options: SegmentOptions | undefined): SegmentFile {
     renameSync(temporary, join(this.location, name));
     fsyncDirectorySync(this.location);
-    return this.open(name, true);
+    return this.open(name, true, options);
   }
 }
 

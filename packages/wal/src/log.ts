@@ -28,7 +28,7 @@ import {
   type SegmentBytes,
 } from './format.js';
 import { scanLog, type LogBreak, type LogScan, type Verdict } from './scan.js';
-import type { LogVolume, SegmentFile } from './volume.js';
+import { LOG_SEGMENT, type ByteSpan, type LogVolume, type SegmentFile } from './volume.js';
 
 export const DEFAULT_SEGMENT_SIZE = 16 * 1024 * 1024;
 const MIN_SEGMENT_SIZE = 64 * 1024;
@@ -118,6 +118,8 @@ interface Segment {
   /** Mark slots written into the header page (guardMisdirectedWrites), and flushed. */
   headerMarks: number;
   headerMarksFlushed: number;
+  /** Its seal is written: the log changes nothing in it any more. */
+  sealed: boolean;
 }
 
 /** The bytes of a segment's header page the mark slots occupy. */
@@ -129,8 +131,20 @@ interface FlushRange {
   readonly segment: Segment;
   readonly from: number;
   readonly to: number;
+  /** The header page's mark slots go in the same flush. */
+  readonly slots: boolean;
   /** The segment's header mark count the range covers. */
   readonly headerMarks: number;
+}
+
+const SLOTS: ByteSpan = { offset: SLOTS_START, length: SLOTS_END - SLOTS_START };
+
+function flushRangeSync(r: FlushRange): void {
+  r.segment.file.flushSync(r.from, r.to - r.from, r.slots ? SLOTS : undefined);
+}
+
+function flushRanges(ranges: readonly FlushRange[]): Promise<unknown> {
+  return Promise.all(ranges.map((r) => r.segment.file.flush(r.from, r.to - r.from, r.slots ? SLOTS : undefined)));
 }
 
 /**
@@ -380,7 +394,7 @@ export class WriteAheadLog {
     const target = this.#lastLsn;
     const ranges = this.#dirtyRanges();
     try {
-      for (const r of ranges) r.segment.file.flushSync(r.from, r.to - r.from);
+      for (const r of ranges) flushRangeSync(r);
     } catch (error) {
       throw this.#fail(error);
     }
@@ -446,7 +460,7 @@ export class WriteAheadLog {
     const ranges = this.#dirtyRanges();
     if (ranges.length === 0) return;
     this.#flushing = true;
-    Promise.all(ranges.map((r) => r.segment.file.flush(r.from, r.to - r.from)))
+    flushRanges(ranges)
       .then(
         () => {
           flushedUpTo(ranges);
@@ -516,7 +530,7 @@ export class WriteAheadLog {
       if (this.#failure === undefined) {
         // The last mark proves on the next open that everything committed was acknowledged.
         try {
-          for (const r of this.#dirtyRanges()) r.segment.file.flushSync(r.from, r.to - r.from);
+          for (const r of this.#dirtyRanges()) flushRangeSync(r);
         } catch (error) {
           throw this.#fail(error);
         }
@@ -571,6 +585,7 @@ export class WriteAheadLog {
     const next = this.#prepared ?? this.#createSegment(current.number + 1);
     this.#prepared = undefined;
     current.end += encodeRecord(current.bytes, current.end, RecordType.seal, current.epoch, this.#lastLsn, this.#durableLsn, EMPTY);
+    current.sealed = true;
     this.#segments.push(next);
     // Prepare the one after off the append path, so the next roll finds it ready.
     setImmediate(() => {
@@ -597,8 +612,8 @@ export class WriteAheadLog {
     const spare = this.#spares.shift();
     const file =
       spare === undefined
-        ? this.#volume.create(name, this.#segmentSize, header)
-        : this.#volume.recycle(spare, name, header);
+        ? this.#volume.create(name, this.#segmentSize, header, LOG_SEGMENT)
+        : this.#volume.recycle(spare, name, header, LOG_SEGMENT);
     return {
       name,
       number,
@@ -611,6 +626,7 @@ export class WriteAheadLog {
       flushedTo: RECORDS_START,
       headerMarks: 0,
       headerMarksFlushed: 0,
+      sealed: false,
     };
   }
 
@@ -624,14 +640,16 @@ export class WriteAheadLog {
       if (pastCut) {
         // A cut that ends in an older segment still takes the newest mark slot along:
         // it is the proof of the group before, which this flush acknowledges past.
-        if (slotsWritten) ranges.push({ segment, from: SLOTS_START, to: SLOTS_END, headerMarks });
+        if (slotsWritten) {
+          ranges.push({ segment, from: segment.flushedTo, to: segment.flushedTo, slots: true, headerMarks });
+        }
         continue;
       }
       const to = segment === upTo?.segment ? Math.min(upTo.end, segment.end) : segment.end;
-      // Mark slots written since the last flush: one range from the header page on, so
-      // that both pages go in one flush (one msync) instead of two.
-      const from = slotsWritten ? SLOTS_START : segment.flushedTo;
-      if (to > segment.flushedTo || slotsWritten) ranges.push({ segment, from, to, headerMarks });
+      // Mark slots written since the last flush go with the records, in one flush.
+      if (to > segment.flushedTo || slotsWritten) {
+        ranges.push({ segment, from: segment.flushedTo, to, slots: slotsWritten, headerMarks });
+      }
       if (segment === upTo?.segment) pastCut = true;
     }
     return ranges;
@@ -691,7 +709,7 @@ export class WriteAheadLog {
       while (this.#waiters.length > 0 && this.#failure === undefined) {
         const { target, ranges } = this.#nextCut(released);
         try {
-          await Promise.all(ranges.map((r) => r.segment.file.flush(r.from, r.to - r.from)));
+          await flushRanges(ranges);
         } catch (error) {
           this.#fail(error);
           break;
@@ -751,7 +769,7 @@ export class WriteAheadLog {
     }
     for (const s of kept) {
       // Records recovered from the page cache after a process crash may not be on disk yet.
-      s.file.flushSync(0, s.file.bytes.length);
+      s.file.syncFileSync();
       this.#segments.push({
         name: s.name,
         number: s.header.segmentNumber,
@@ -764,6 +782,7 @@ export class WriteAheadLog {
         flushedTo: s === tailSegment ? offset : s.end,
         headerMarks: 0,
         headerMarksFlushed: 0,
+        sealed: false,
       });
     }
     if (this.#segments.length === 0 || segmentIndex === scan.segments.length) {
@@ -793,9 +812,14 @@ export class WriteAheadLog {
 
 /** Notes what a finished flush made durable. */
 function flushedUpTo(ranges: readonly FlushRange[]): void {
-  for (const r of ranges) {
-    r.segment.flushedTo = Math.max(r.segment.flushedTo, r.to);
-    r.segment.headerMarksFlushed = Math.max(r.segment.headerMarksFlushed, r.headerMarks);
+  for (const { segment, to, headerMarks } of ranges) {
+    segment.flushedTo = Math.max(segment.flushedTo, to);
+    segment.headerMarksFlushed = Math.max(segment.headerMarksFlushed, headerMarks);
+    // A sealed segment wholly on disk is only read from now on: what the volume holds
+    // for its writing (a private mapping's copies of pages) can go.
+    if (segment.sealed && segment.flushedTo >= segment.end && segment.headerMarksFlushed >= segment.headerMarks) {
+      segment.file.release?.();
+    }
   }
 }
 

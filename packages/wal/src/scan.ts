@@ -32,7 +32,7 @@ import {
   type SegmentBytes,
   type SegmentHeader,
 } from './format.js';
-import type { LogVolume, SegmentFile } from './volume.js';
+import { LOG_SEGMENT, type LogVolume, type SegmentFile } from './volume.js';
 
 export interface ScannedSegment {
   readonly name: string;
@@ -113,7 +113,7 @@ export function scanLog(volume: LogVolume, writable: boolean): LogScan {
       if (previous !== undefined && number !== previous.header.segmentNumber + 1) {
         throw segmentError(volume, name, `follows segment ${previous.header.segmentNumber}: a segment is missing`);
       }
-      const file = volume.open(name, writable);
+      const file = volume.open(name, writable, LOG_SEGMENT);
       const decoded = decodeSegmentHeader(file.bytes);
       if (!decoded.ok || decoded.header.segmentNumber !== number) {
         file.close();

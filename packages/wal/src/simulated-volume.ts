@@ -14,7 +14,7 @@
 import { MapsyncError } from '@mapsync/native';
 
 import type { Random } from './random.js';
-import type { LogVolume, SegmentFile } from './volume.js';
+import { spanning, type ByteSpan, type LogVolume, type SegmentFile } from './volume.js';
 
 export const SIM_PAGE_SIZE = 4096;
 const SECTOR = 512;
@@ -191,16 +191,18 @@ class SimulatedFile implements SegmentFile {
     this.bytes = writable ? inode.cache : inode.cache.slice();
   }
 
-  flush(offset: number, length: number): Promise<void> {
+  flush(offset: number, length: number, also?: ByteSpan): Promise<void> {
     try {
-      this.flushSync(offset, length);
+      this.flushSync(offset, length, also);
       return Promise.resolve();
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
   }
 
-  flushSync(offset: number, length: number): void {
+  flushSync(start: number, size: number, also?: ByteSpan): void {
+    // One flush of every page between: only changed pages count, as for msync.
+    const { offset, length } = spanning(start, size, also);
     const inode = this.#inode;
     const first = Math.floor(offset / SIM_PAGE_SIZE);
     const last = Math.ceil(Math.min(offset + length, inode.cache.length) / SIM_PAGE_SIZE);
@@ -227,6 +229,10 @@ class SimulatedFile implements SegmentFile {
         range: { offset, length },
       });
     }
+  }
+
+  syncFileSync(): void {
+    this.flushSync(0, this.bytes.length);
   }
 
   close(): void {

@@ -3,15 +3,56 @@
 // directory, and a simulated one (./simulated-volume.ts) models what a power loss
 // leaves of them.
 
+/** A range of a file's bytes. */
+export interface ByteSpan {
+  readonly offset: number;
+  readonly length: number;
+}
+
 /** One preallocated, mapped segment file. */
 export interface SegmentFile {
   /** The whole file, mapped (writable when opened for writing). */
   readonly bytes: Uint8Array;
-  /** Makes [offset, offset + length) durable; rejects on a write-back error. */
-  flush(offset: number, length: number): Promise<void>;
-  flushSync(offset: number, length: number): void;
+  /**
+   * Makes [offset, offset + length) durable, and `also` (another range of the file)
+   * with it, in one device flush; rejects on a write-back error.
+   */
+  flush(offset: number, length: number, also?: ByteSpan): Promise<void>;
+  flushSync(offset: number, length: number, also?: ByteSpan): void;
+  /**
+   * Makes durable what the file holds now, including pages a crashed writer left in the
+   * page cache, without writing anything of this opener's own.
+   */
+  syncFileSync(): void;
+  /**
+   * The log will not change this segment again and all it changed is flushed: memory
+   * held for it beyond the file's page cache can go.
+   */
+  release?(): void;
   close(): void;
 }
+
+export interface SegmentOptions {
+  /**
+   * How a writable file's flushes reach it. 'msync' (default): a shared mapping; a
+   * flush writes the dirty pages of its range. 'pwrite': a private mapping; a flush
+   * writes its whole range with pwrite, so callers must flush exactly what they wrote
+   * (the log does). It spares the write fault a shared mapping takes on the first store
+   * into a page after every flush. Simulated volumes model both alike.
+   */
+  readonly writeBack?: 'msync' | 'pwrite';
+}
+
+/** The smallest range holding [offset, offset + length) and `also`. */
+export function spanning(offset: number, length: number, also: ByteSpan | undefined): ByteSpan {
+  if (also === undefined || also.length === 0) return { offset, length };
+  if (length === 0) return also;
+  const start = Math.min(offset, also.offset);
+  return { offset: start, length: Math.max(offset + length, also.offset + also.length) - start };
+}
+
+/** How the log opens its segments: it flushes exactly the ranges it wrote. */
+export const LOG_SEGMENT: SegmentOptions = { writeBack: 'pwrite' };
 
 export interface LogVolume {
   /** Human-readable location, for messages. */
@@ -23,13 +64,13 @@ export interface LogVolume {
    * makes file, content and directory entry durable before returning: it is written
    * under a temporary name and renamed into place, so `name` never exists half made.
    */
-  create(name: string, size: number, initial: Uint8Array): SegmentFile;
-  open(name: string, writable: boolean): SegmentFile;
+  create(name: string, size: number, initial: Uint8Array, options?: SegmentOptions): SegmentFile;
+  open(name: string, writable: boolean, options?: SegmentOptions): SegmentFile;
   /**
    * Reuses file `from` as `name`: its blocks stay allocated but read as zeros, its first
    * bytes become `initial`, and the result is durable before returning, like create().
    */
-  recycle(from: string, name: string, initial: Uint8Array): SegmentFile;
+  recycle(from: string, name: string, initial: Uint8Array, options?: SegmentOptions): SegmentFile;
   /** Renames durably (directory synced). */
   rename(from: string, to: string): void;
   /** Removes durably (directory synced). */

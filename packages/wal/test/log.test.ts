@@ -3,7 +3,15 @@ import { closeSync, openSync, readdirSync, writeSync, readFileSync } from 'node:
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-import { FileVolume, LogCorruptError, SimulatedVolume, WriteAheadLog, inspectLog, readLog } from '../src/index.js';
+import {
+  FileVolume,
+  LogCorruptError,
+  SimulatedVolume,
+  WriteAheadLog,
+  inspectLog,
+  readLog,
+  type SegmentFile,
+} from '../src/index.js';
 import { payloadFor, recordOffset, scratchDir } from './helpers.js';
 
 const nextDir = scratchDir();
@@ -82,6 +90,65 @@ describe('append and commit', () => {
   });
 });
 
+/** kB of private (copy-on-write) pages in this process's mappings of each file in `dir`. */
+function privateKbByFile(dir: string): Map<string, number> {
+  const kb = new Map<string, number>();
+  let file: string | undefined;
+  for (const line of readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
+    const mapping = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s+(.*)$/.exec(line);
+    if (mapping !== null) file = mapping[1]?.startsWith(`${dir}/`) ? mapping[1].slice(dir.length + 1) : undefined;
+    const anonymous = /^Anonymous:\s+(\d+) kB/.exec(line);
+    if (file !== undefined && anonymous !== null) kb.set(file, (kb.get(file) ?? 0) + Number(anonymous[1]));
+  }
+  return kb;
+}
+
+describe('writing segments', () => {
+  it('appended records reach the file only when flushed; commits and other readers see them then', async () => {
+    const dir = nextDir();
+    const log = WriteAheadLog.open(dir);
+    log.append(payloadFor(1, 100));
+    await log.commit();
+    log.append(payloadFor(2, 100));
+    const segment = readFileSync(join(dir, readdirSync(dir).find((n) => n.endsWith('.log'))!));
+    expect(recordOffset(segment, 1)).toBeGreaterThan(0);
+    expect(() => recordOffset(segment, 2)).toThrow('record 2 not found');
+    expect([...readLog(dir)].map((r) => r.lsn)).toEqual([1]);
+    log.commitSync();
+    expect([...readLog(dir)].map((r) => r.lsn)).toEqual([1, 2]);
+    await log.close();
+  });
+
+  it('a segment closed while its flush runs on the thread pool: the flush completes, then the files close', async () => {
+    const dir = nextDir();
+    const volume = new FileVolume(dir, { create: true });
+    const openFds = (): number => readdirSync('/proc/self/fd').length;
+    const before = openFds();
+    const file = volume.create('closing.log', 64 * 1024, new Uint8Array(64), { writeBack: 'pwrite' });
+    const record = payloadFor(7, 300);
+    file.bytes.set(record, 8192);
+    const flushed = file.flush(8192, record.length);
+    file.close();
+    await expect(flushed).resolves.toBeUndefined();
+    expect(readFileSync(join(dir, 'closing.log')).subarray(8192, 8192 + record.length)).toEqual(Buffer.from(record));
+    expect(openFds()).toBe(before);
+  });
+
+  it('holds no private copy of a sealed segment once it is on disk: memory stays one segment', async () => {
+    const dir = nextDir();
+    const log = WriteAheadLog.open(dir, { segmentSize: 64 * 1024 });
+    await fill(log, 400, 1000);
+    const names = readdirSync(dir).filter((n) => n.endsWith('.log')).sort();
+    expect(names.length).toBeGreaterThanOrEqual(6);
+    const kb = privateKbByFile(dir);
+    const sealed = names.slice(0, -2).map((n) => kb.get(n) ?? 0);
+    expect(sealed).toEqual(sealed.map(() => 0));
+    // The active segment's written pages are private until the segment is sealed.
+    expect(Math.max(...names.slice(-2).map((n) => kb.get(n) ?? 0))).toBeGreaterThan(0);
+    await log.close();
+  });
+});
+
 describe('segments', () => {
   it('rolls into new segments and reads across them', async () => {
     const dir = nextDir();
@@ -146,12 +213,22 @@ describe('one writer at a time', () => {
   });
 });
 
+/** Opens every file as a shared mapping, the writer's segments too. */
+class SharedMappingVolume extends FileVolume {
+  override open(name: string, writable: boolean): SegmentFile {
+    return super.open(name, writable);
+  }
+}
+
 describe('recovery', () => {
   it('truncates a torn tail of unacknowledged writes and says so', async () => {
     const dir = nextDir();
     // Without the writer's lock: this log plays a process that crashes, and a crashed
-    // process's lock is gone (the kill tests do it with real processes).
-    const log = WriteAheadLog.open(dir, { volume: new FileVolume(dir, { create: true }) });
+    // process's lock is gone (the kill tests do it with real processes). Its segments are
+    // mapped shared, so appends reach the page cache before any flush; the log's own
+    // writer puts them there only when it flushes, and a power loss during that flush
+    // leaves the same torn tail.
+    const log = WriteAheadLog.open(dir, { volume: new SharedMappingVolume(dir, { create: true }) });
     await fill(log, 10);
     const committed = log.lastLsn;
     log.append(payloadFor(11, 100));

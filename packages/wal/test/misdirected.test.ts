@@ -79,19 +79,22 @@ function deferred(file: SegmentFile, delayMs: number): SegmentFile {
   };
   return {
     bytes: file.bytes,
-    flush: (offset, length) =>
+    flush: (offset, length, also) =>
       new Promise<void>((resolve, reject) => {
         later(() => {
           try {
-            file.flushSync(offset, length);
+            file.flushSync(offset, length, also);
             resolve();
           } catch (error) {
             reject(error instanceof Error ? error : new Error(String(error)));
           }
         });
       }),
-    flushSync: (offset, length) => {
-      file.flushSync(offset, length);
+    flushSync: (offset, length, also) => {
+      file.flushSync(offset, length, also);
+    },
+    syncFileSync: () => {
+      file.syncFileSync();
     },
     close: () => {
       file.close();

@@ -38,10 +38,10 @@ describe.skipIf(noDisks !== undefined)('on failing disks', () => {
     }
   });
 
-  // Linux reports a write-back error once per open file. An awaited commit's msync and a
+  // Linux reports a write-back error once per open file. An awaited commit's flush and a
   // commitSync running at the same time both wait on the failed write-back; if both
-  // checked through the mapping's file, only the first would see the error, and the
-  // other would acknowledge records the device never got.
+  // checked through one open file, only the first might see the error, and the other
+  // would acknowledge records the device never got.
   it('EIO under an awaited flush and a commitSync at once: both fail, neither acknowledges', async () => {
     const disk = await faultyDisk();
     try {

@@ -46,7 +46,7 @@ export const groupSystems: readonly GroupSystem[] = [
   {
     id: 'wal',
     label: '@mapsync/wal: N committers, each await append(r, { commit: true })',
-    durability: 'msync(MS_SYNC) per commit group, shared by the commits waiting for it',
+    durability: 'pwrite + fdatasync per commit group, shared by the commits waiting for it',
     run: (dir, committers, seconds, warmup) =>
       inFreshDir(dir, 'wal', async (own) => {
         const log = WriteAheadLog.open(own);

@@ -16,11 +16,12 @@ import { openLmdb, putDurably } from './lmdb-durable.js';
 
 export const RECORD_BYTES = 100;
 /**
- * Untimed commits before each round is timed, on every side alike: V8 needs a few
- * hundred calls to optimize a commit path (with 20, the first 500 timed commits of a
- * fresh log measured 10-40 µs slower at p50 than the next 1,000).
+ * Untimed commits before each round is timed, on every side alike: V8 keeps optimizing
+ * a commit path for a while (with 20, the first 500 timed commits of a fresh log
+ * measured 10-40 µs slower at p50 than the next 1,000; with 300, a first round still
+ * ran 13-22 µs slower than a fourth, which 2,000 evened out).
  */
-export const SERIAL_WARMUP = 300;
+export const SERIAL_WARMUP = 2000;
 
 export interface SerialSystem {
   readonly id: string;
@@ -78,7 +79,7 @@ export const jsSystems: readonly SerialSystem[] = [
   jsSystem(
     'wal-commit',
     '@mapsync/wal: await append(r, { commit: true })',
-    'msync(MS_SYNC) of the new log pages per commit, off the event loop',
+    'pwrite + fdatasync of the new log pages per commit, off the event loop',
     (dir, record) => {
       const log = WriteAheadLog.open(dir);
       return { commit: () => log.append(record, { commit: true }), close: () => log.close() };
@@ -87,7 +88,7 @@ export const jsSystems: readonly SerialSystem[] = [
   jsSystem(
     'wal-commit-sync',
     '@mapsync/wal: append(r) + commitSync()',
-    'msync(MS_SYNC) of the new log pages per commit, on the calling thread',
+    'pwrite + fdatasync of the new log pages per commit, on the calling thread',
     (dir, record) => {
       const log = WriteAheadLog.open(dir);
       return {
