@@ -71,6 +71,11 @@ class RegionSegment implements SegmentFile {
     this.#writable().syncRangeSync(range.offset, range.length);
   }
 
+  zeroFromSync(offset: number): void {
+    this.bytes.fill(0, offset);
+    this.flushSync(offset, this.bytes.length - offset);
+  }
+
   syncFileSync(): void {
     this.flushSync(0, this.bytes.length);
   }
@@ -89,6 +94,8 @@ class RegionSegment implements SegmentFile {
   }
 }
 
+const ZEROS = new Uint8Array(1024 * 1024);
+
 /** Whole pages [from, to) of a file. */
 interface PageRun {
   readonly from: number;
@@ -97,12 +104,13 @@ interface PageRun {
 
 /**
  * A segment the log writes: records are stored into a private (copy-on-write) mapping
- * of the file and reach it by pwrite + fdatasync of the range a flush covers, as LMDB
- * writes by default. Through a shared mapping every commit paid a write fault: msync
- * write-protects each page it cleans, so the next store into that page faults (and on
- * two vCPUs, each write-protect is a TLB-shootdown interrupt). Private pages are never
- * write-protected again; the file's page cache, which every reader maps, receives the
- * bytes at flush time, so another process never sees a record before its flush starts.
+ * of the file and reach it by pwrite + fdatasync of the range a flush covers (writes by
+ * pwrite and reads through a mapping, as in LMDB's default mode). Through a shared
+ * mapping every commit paid a write fault: msync write-protects each page it cleans, so
+ * the next store into that page faults (and on two vCPUs, each write-protect is a
+ * TLB-shootdown interrupt). Private pages are never write-protected again; the file's
+ * page cache, which every reader maps, receives the bytes at flush time, so another
+ * process never sees a record before its flush starts.
  */
 class WriteSegment implements SegmentFile {
   readonly bytes: Uint8Array;
@@ -169,6 +177,34 @@ class WriteSegment implements SegmentFile {
         this.#mapping.pwriteSync(this.#syncFd, first.from, first.to - first.from);
       const final = last ?? first;
       this.#mapping.pwriteSync(this.#syncFd, final.from, final.to - final.from, { datasync: true });
+    } catch (error) {
+      throw this.#failed(error);
+    }
+  }
+
+  /**
+   * Whole pages go through the file, from a small buffer of zeros (their private copies,
+   * if any, dropped), so zeroing most of a segment copies none of it into memory; only
+   * the page holding `offset` is zeroed in the mapping, as its bytes before `offset` stay.
+   */
+  zeroFromSync(offset: number): void {
+    this.#checkUsable();
+    const size = this.bytes.length;
+    const pageEnd = Math.min(size, offset + ((pageSize - (offset % pageSize)) % pageSize));
+    try {
+      if (pageEnd < size) {
+        this.#mapping.madvise(pageEnd, size - pageEnd, 'dontneed', { allowDestructive: true });
+        for (let at = pageEnd; at < size; at += ZEROS.length) {
+          writeSync(this.#syncFd, ZEROS, 0, Math.min(ZEROS.length, size - at), at);
+        }
+      }
+      if (offset < pageEnd) {
+        this.bytes.fill(0, offset, pageEnd);
+        const run = this.#pageRun(offset, pageEnd - offset);
+        this.#mapping.pwriteSync(this.#syncFd, run.from, run.to - run.from, { datasync: true });
+      } else {
+        fdatasyncSync(this.#syncFd);
+      }
     } catch (error) {
       throw this.#failed(error);
     }

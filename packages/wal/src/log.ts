@@ -143,8 +143,12 @@ function flushRangeSync(r: FlushRange): void {
   r.segment.file.flushSync(r.from, r.to - r.from, r.slots ? SLOTS : undefined);
 }
 
-function flushRanges(ranges: readonly FlushRange[]): Promise<unknown> {
-  return Promise.all(ranges.map((r) => r.segment.file.flush(r.from, r.to - r.from, r.slots ? SLOTS : undefined)));
+/** Flushes each range; settles once every flush has (a failed one must not leave another running unseen). */
+async function flushRanges(ranges: readonly FlushRange[]): Promise<void> {
+  const results = await Promise.allSettled(
+    ranges.map((r) => r.segment.file.flush(r.from, r.to - r.from, r.slots ? SLOTS : undefined)),
+  );
+  for (const result of results) if (result.status === 'rejected') throw result.reason;
 }
 
 /**
@@ -510,7 +514,9 @@ export class WriteAheadLog {
     this.#firstLsn = kept.firstLsn ?? this.#lastLsn + 1;
     for (const segment of this.#segments.splice(0, drop)) {
       segment.file.close();
-      if (this.#spares.length < MAX_SPARE_SEGMENTS) this.#spares.push(segment.name);
+      // A flush running now may still be writing into a dropped segment: reused, its
+      // late write would land in the new segment's records. Removed, it lands nowhere.
+      if (this.#spares.length < MAX_SPARE_SEGMENTS && !this.#flushing) this.#spares.push(segment.name);
       else this.#volume.remove(segment.name);
     }
     return drop;
@@ -764,8 +770,7 @@ export class WriteAheadLog {
       // were durable (possible only after a repair) must not outlive them.
       clearMarkSlots(tailSegment.bytes);
       tailSegment.file.flushSync(SLOTS_START, SLOTS_END - SLOTS_START);
-      tailSegment.file.bytes.fill(0, offset);
-      tailSegment.file.flushSync(offset, tailSegment.file.bytes.length - offset);
+      tailSegment.file.zeroFromSync(offset);
     }
     for (const s of kept) {
       // Records recovered from the page cache after a process crash may not be on disk yet.

@@ -231,6 +231,11 @@ class SimulatedFile implements SegmentFile {
     }
   }
 
+  zeroFromSync(offset: number): void {
+    this.bytes.fill(0, offset);
+    this.flushSync(offset, this.bytes.length - offset);
+  }
+
   syncFileSync(): void {
     this.flushSync(0, this.bytes.length);
   }

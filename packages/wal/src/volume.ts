@@ -20,6 +20,11 @@ export interface SegmentFile {
   flush(offset: number, length: number, also?: ByteSpan): Promise<void>;
   flushSync(offset: number, length: number, also?: ByteSpan): void;
   /**
+   * Makes every byte from `offset` to the end of the file zero, durably (recovery
+   * cutting off a torn tail), without holding memory for the zeroed pages.
+   */
+  zeroFromSync(offset: number): void;
+  /**
    * Makes durable what the file holds now, including pages a crashed writer left in the
    * page cache, without writing anything of this opener's own.
    */
@@ -29,6 +34,10 @@ export interface SegmentFile {
    * held for it beyond the file's page cache can go.
    */
   release?(): void;
+  /**
+   * Lets go of the file. A flush still running completes first, and still writes what
+   * it was given: reuse the file (recycle) only once no flush of it can be running.
+   */
   close(): void;
 }
 

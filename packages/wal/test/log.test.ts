@@ -1,6 +1,8 @@
 // The log on real files: append, commit, read back, roll, drop, recover.
+import { spawnSync } from 'node:child_process';
 import { closeSync, openSync, readdirSync, writeSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 import {
@@ -132,6 +134,45 @@ describe('writing segments', () => {
     await expect(flushed).resolves.toBeUndefined();
     expect(readFileSync(join(dir, 'closing.log')).subarray(8192, 8192 + record.length)).toEqual(Buffer.from(record));
     expect(openFds()).toBe(before);
+  });
+
+  it('a dropped segment with a flush still queued is not reused: the late write cannot land on newer records', async () => {
+    // The review's reproduction: reused as segment 4, the dropped file received the old
+    // flush's stale pages after records 141-236 were acknowledged in it (reopened at 232).
+    const dir = nextDir();
+    const child = spawnSync(process.execPath, [fileURLToPath(new URL('./fixtures/late-flush.mjs', import.meta.url)), dir], {
+      env: { ...process.env, UV_THREADPOOL_SIZE: '1' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(child.status, child.stderr).toBe(0);
+    const { acknowledged } = JSON.parse(child.stdout.trim()) as { acknowledged: number };
+    expect(acknowledged).toBe(236);
+    const again = WriteAheadLog.open(dir, { segmentSize: 64 * 1024 });
+    expect(again.lastLsn).toBeGreaterThanOrEqual(acknowledged);
+    const newer = [...again.records(141)].slice(0, acknowledged - 140);
+    expect(newer.map((r) => r.payload[0])).toEqual(new Array<number>(acknowledged - 140).fill(0xcc));
+    await again.close();
+  });
+
+  it('recovery zeroes a torn tail through the file, holding no private copy of the rest of the segment', async () => {
+    const dir = nextDir();
+    const log = WriteAheadLog.open(dir, { volume: new SharedMappingVolume(dir, { create: true }) });
+    await fill(log, 10);
+    log.append(payloadFor(11, 100));
+    const segmentName = readdirSync(dir).find((n) => n.endsWith('.log'))!;
+    const segment = join(dir, segmentName);
+    const offset = recordOffset(readFileSync(segment), 11);
+    const fd = openSync(segment, 'r+');
+    writeSync(fd, new Uint8Array(40), 0, 40, offset + 60);
+    writeSync(fd, new Uint8Array(64).fill(0x5a), 0, 64, 8 * 4096 + 100); // stale bytes past the tail
+    closeSync(fd);
+    const again = WriteAheadLog.open(dir);
+    expect(again.recovery).toMatchObject({ verdict: 'torn-tail', lastLsn: 10 });
+    const file = readFileSync(segment);
+    expect(file.subarray(offset).every((b) => b === 0)).toBe(true);
+    expect(privateKbByFile(dir).get(segmentName) ?? 0).toBeLessThanOrEqual(8);
+    await again.close();
   });
 
   it('holds no private copy of a sealed segment once it is on disk: memory stays one segment', async () => {

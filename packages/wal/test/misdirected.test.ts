@@ -93,6 +93,9 @@ function deferred(file: SegmentFile, delayMs: number): SegmentFile {
     flushSync: (offset, length, also) => {
       file.flushSync(offset, length, also);
     },
+    zeroFromSync: (offset) => {
+      file.zeroFromSync(offset);
+    },
     syncFileSync: () => {
       file.syncFileSync();
     },
