@@ -194,8 +194,8 @@ class WriteSegment implements SegmentFile {
     try {
       if (pageEnd < size) {
         this.#mapping.madvise(pageEnd, size - pageEnd, 'dontneed', { allowDestructive: true });
-        for (let at = pageEnd; at < size; at += ZEROS.length) {
-          writeSync(this.#syncFd, ZEROS, 0, Math.min(ZEROS.length, size - at), at);
+        for (let at = pageEnd; at < size;) {
+          at += writeSync(this.#syncFd, ZEROS, 0, Math.min(ZEROS.length, size - at), at);
         }
       }
       if (offset < pageEnd) {
@@ -217,6 +217,10 @@ class WriteSegment implements SegmentFile {
     } catch (error) {
       throw this.#failed(error);
     }
+  }
+
+  isFlushing(): boolean {
+    return this.#flushing > 0;
   }
 
   /** Drops the private copies of pages; only once every change to them is flushed. */

@@ -145,8 +145,9 @@ function flushRangeSync(r: FlushRange): void {
 
 /** Flushes each range; settles once every flush has (a failed one must not leave another running unseen). */
 async function flushRanges(ranges: readonly FlushRange[]): Promise<void> {
+  // (async: a flush that throws instead of rejecting does not stop the others starting.)
   const results = await Promise.allSettled(
-    ranges.map((r) => r.segment.file.flush(r.from, r.to - r.from, r.slots ? SLOTS : undefined)),
+    ranges.map(async (r) => r.segment.file.flush(r.from, r.to - r.from, r.slots ? SLOTS : undefined)),
   );
   for (const result of results) if (result.status === 'rejected') throw result.reason;
 }
@@ -513,10 +514,11 @@ export class WriteAheadLog {
     writeAnchor(this.#volume, { firstSegment: kept.number, firstLsn: kept.firstLsn ?? this.#lastLsn + 1 });
     this.#firstLsn = kept.firstLsn ?? this.#lastLsn + 1;
     for (const segment of this.#segments.splice(0, drop)) {
-      segment.file.close();
       // A flush running now may still be writing into a dropped segment: reused, its
       // late write would land in the new segment's records. Removed, it lands nowhere.
-      if (this.#spares.length < MAX_SPARE_SEGMENTS && !this.#flushing) this.#spares.push(segment.name);
+      const busy = segment.file.isFlushing?.() ?? this.#flushing;
+      segment.file.close();
+      if (this.#spares.length < MAX_SPARE_SEGMENTS && !busy) this.#spares.push(segment.name);
       else this.#volume.remove(segment.name);
     }
     return drop;

@@ -35,6 +35,12 @@ export interface SegmentFile {
    */
   release?(): void;
   /**
+   * A flush of this file is still running: closed now, it would still write what it
+   * was given into the file. Volumes whose flushes finish before they resolve need not
+   * say (the log then assumes any flush of its own that is running may be one).
+   */
+  isFlushing?(): boolean;
+  /**
    * Lets go of the file. A flush still running completes first, and still writes what
    * it was given: reuse the file (recycle) only once no flush of it can be running.
    */
