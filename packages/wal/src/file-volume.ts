@@ -95,6 +95,7 @@ class RegionSegment implements SegmentFile {
 }
 
 const ZEROS = new Uint8Array(1024 * 1024);
+const RELEASE_STEP = 1024 * 1024;
 
 /** Whole pages [from, to) of a file. */
 interface PageRun {
@@ -123,7 +124,8 @@ class WriteSegment implements SegmentFile {
   readonly #asyncFd: number;
   readonly #syncFd: number;
   #failure: Error | undefined;
-  #released = false;
+  /** Private copies of pages before this offset (page 0 aside) are given back. */
+  #releasedTo = 0;
   #closed = false;
   /** Asynchronous flushes not yet finished. */
   #flushing = 0;
@@ -223,11 +225,19 @@ class WriteSegment implements SegmentFile {
     return this.#flushing > 0;
   }
 
-  /** Drops the private copies of pages; only once every change to them is flushed. */
-  release(): void {
-    if (this.#released || this.#closed) return;
-    this.#released = true;
-    this.#mapping.madvise(0, this.#mapping.length, 'dontneed', { allowDestructive: true });
+  /**
+   * Drops the private copies of the whole pages before `before`, in steps of at least
+   * RELEASE_STEP (one madvise per MiB the log flushes, not one per commit) or all at
+   * once at the end, so a large segment never holds a segment's worth of them. Page 0
+   * stays: the log rewrites its mark slots after flushing it.
+   */
+  release(before = this.bytes.length): void {
+    if (this.#closed) return;
+    const from = Math.max(this.#releasedTo, pageSize);
+    const to = before - (before % pageSize);
+    if (to <= from || (to - from < RELEASE_STEP && before < this.bytes.length)) return;
+    this.#mapping.madvise(from, to - from, 'dontneed', { allowDestructive: true });
+    this.#releasedTo = to;
   }
 
   close(): void {

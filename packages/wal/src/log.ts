@@ -822,11 +822,12 @@ function flushedUpTo(ranges: readonly FlushRange[]): void {
   for (const { segment, to, headerMarks } of ranges) {
     segment.flushedTo = Math.max(segment.flushedTo, to);
     segment.headerMarksFlushed = Math.max(segment.headerMarksFlushed, headerMarks);
-    // A sealed segment wholly on disk is only read from now on: what the volume holds
-    // for its writing (a private mapping's copies of pages) can go.
-    if (segment.sealed && segment.flushedTo >= segment.end && segment.headerMarksFlushed >= segment.headerMarks) {
-      segment.file.release?.();
-    }
+    // What is flushed is never written again (appends go on at the end; only the mark
+    // slots in the first page are rewritten): what the volume holds for its writing (a
+    // private mapping's copies of pages) can go. A sealed segment wholly on disk is
+    // only read from now on.
+    const done = segment.sealed && segment.flushedTo >= segment.end && segment.headerMarksFlushed >= segment.headerMarks;
+    segment.file.release?.(done ? undefined : segment.flushedTo);
   }
 }
 

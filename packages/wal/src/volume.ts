@@ -30,10 +30,11 @@ export interface SegmentFile {
    */
   syncFileSync(): void;
   /**
-   * The log will not change this segment again and all it changed is flushed: memory
-   * held for it beyond the file's page cache can go.
+   * The log will not change the bytes before `before` (default: the whole file) again,
+   * except in the first page, and all it changed there is flushed: memory held for them
+   * beyond the file's page cache can go.
    */
-  release?(): void;
+  release?(before?: number): void;
   /**
    * A flush of this file is still running: closed now, it would still write what it
    * was given into the file. Volumes whose flushes finish before they resolve need not

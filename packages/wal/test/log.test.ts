@@ -175,6 +175,27 @@ describe('writing segments', () => {
     await again.close();
   });
 
+  it('gives back flushed pages of the active segment as it goes: a large segment does not fill memory', async () => {
+    const dir = nextDir();
+    const log = WriteAheadLog.open(dir, { segmentSize: 8 * 1024 * 1024 });
+    for (let i = 0; i < 600; i++) {
+      for (let j = 0; j < 10; j++) log.append(payloadFor(log.lastLsn + 1, 1000));
+      log.commitSync();
+    }
+    const names = readdirSync(dir).filter((n) => n.endsWith('.log'));
+    const active = names.sort()[0]!;
+    // ~6 MiB written into the first segment; at most a release step (1 MiB) and a few
+    // pages stay private.
+    expect(log.lastLsn).toBe(6000);
+    expect(privateKbByFile(dir).get(active) ?? 0).toBeLessThanOrEqual(1024 + 16);
+    expectRecords(log, 1, 6000);
+    await log.close();
+    const again = WriteAheadLog.open(dir, { segmentSize: 8 * 1024 * 1024 });
+    expect(again.recovery.verdict).toBe('clean');
+    expectRecords(again, 1, 6000);
+    await again.close();
+  });
+
   it('holds no private copy of a sealed segment once it is on disk: memory stays one segment', async () => {
     const dir = nextDir();
     const log = WriteAheadLog.open(dir, { segmentSize: 64 * 1024 });
