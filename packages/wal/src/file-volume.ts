@@ -236,8 +236,13 @@ class WriteSegment implements SegmentFile {
     const from = Math.max(this.#releasedTo, pageSize);
     const to = before - (before % pageSize);
     if (to <= from || (to - from < RELEASE_STEP && before < this.bytes.length)) return;
-    this.#mapping.madvise(from, to - from, 'dontneed', { allowDestructive: true });
-    this.#releasedTo = to;
+    try {
+      this.#mapping.madvise(from, to - from, 'dontneed', { allowDestructive: true });
+      this.#releasedTo = to;
+    } catch {
+      // Only memory is at stake (the pages are on disk): keep it rather than fail a flush
+      // that succeeded. The next release tries again.
+    }
   }
 
   close(): void {
