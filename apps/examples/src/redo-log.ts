@@ -3,7 +3,9 @@
 //   2. msync(log_page, MS_SYNC): the log is durable before any data page changes;
 //   3. write the data pages;  4. msync the data pages.
 // @mapsync/wal's PageStore is that recipe as an API (steps 1-2 in transaction(),
-// step 3 right after, step 4 at checkpoint). Here another process runs transactions
+// step 3 right after, step 4 at checkpoint). Its log makes step 2 durable with pwrite +
+// fdatasync of the log page from a private mapping rather than msync of a shared one:
+// the same durability, without a write fault on the next record. Here another process runs transactions
 // through it and is killed with SIGKILL in the middle of its work. Recovery then
 // re-applies from the log what the data file lacks: every transaction the killed
 // process was told was durable is there, whole, and nothing else.
@@ -69,7 +71,7 @@ export async function redoLog(
       `last checkpoint at LSN ${afterCrash.checkpointLsn}`,
   );
   say(
-    '(SIGKILL loses nothing the kernel already has: the writes sit in the page cache. A power cut could also tear the tail, which recovery truncates.)',
+    '(SIGKILL loses nothing the kernel already has: what the process flushed sits in the page cache. A power cut could also tear the tail, which recovery truncates.)',
   );
 
   const store = PageStore.open(storeDir);

@@ -37,7 +37,9 @@ export const crashStep: DemoStep = {
     say(
       `process ${writer.pid} runs transfers between ${ACCOUNTS} accounts, one page each, three pages a transaction`,
     );
-    say('each is acknowledged once its redo record is msynced; the data pages are written after');
+    say(
+      'each is acknowledged once its redo record is durable (written to the log, fdatasynced); the data pages are written after',
+    );
     const acknowledged = await killMidway(writer);
     say(`SIGKILL after ${acknowledged} acknowledged transactions`);
 
@@ -46,7 +48,7 @@ export const crashStep: DemoStep = {
       `the log as the crash left it: ${afterCrash.verdict}, LSNs ${afterCrash.firstLsn}..${afterCrash.lastLsn}`,
     );
     say(
-      '(a killed process loses nothing the kernel has: its writes sit in the page cache; a power cut could tear the tail too)',
+      '(a killed process loses nothing the kernel has: what it flushed sits in the page cache; a power cut could tear the tail too)',
     );
     const store = PageStore.open(storeDir);
     try {

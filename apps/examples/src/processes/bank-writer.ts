@@ -1,5 +1,5 @@
 // Process B of the redo-log example: runs transactions through a PageStore, forever,
-// printing "ack <n>" the moment transaction n is durable (its redo record msynced).
+// printing "ack <n>" the moment transaction n is durable (its redo record written to the log and fdatasynced).
 // The example kills it with SIGKILL in the middle of this loop. Every 10 transactions
 // it checkpoints: data pages flushed, then the log trimmed.
 import { PageStore } from '@mapsync/wal';
