@@ -197,7 +197,14 @@ class WriteSegment implements SegmentFile {
       if (pageEnd < size) {
         this.#mapping.madvise(pageEnd, size - pageEnd, 'dontneed', { allowDestructive: true });
         for (let at = pageEnd; at < size;) {
-          at += writeSync(this.#syncFd, ZEROS, 0, Math.min(ZEROS.length, size - at), at);
+          const written = writeSync(this.#syncFd, ZEROS, 0, Math.min(ZEROS.length, size - at), at);
+          // A regular file takes at least a byte or fails: never loop on nothing.
+          if (written === 0) {
+            throw new MapsyncError('EIO', `writing zeros into ${this.#path} made no progress`, {
+              path: this.#path,
+            });
+          }
+          at += written;
         }
       }
       if (offset < pageEnd) {
