@@ -1,19 +1,24 @@
 // IPC between two processes through @mapsync/ipc, against a Unix domain socket
 // measured in the same run: one-way latency of 64-byte messages (the consumer
-// waiting, and busy-spinning) and throughput one producer to one and to four consumers.
+// waiting, blocking, and busy-spinning) and throughput one producer to one and to four
+// consumers.
 //
 //   node bench/ipc.mjs [--messages 3000] [--flood 5000000] [--json FILE]
 //
-// One-way latency: the producer stamps each message with CLOCK_MONOTONIC, which both
-// processes share; the consumer subtracts on receipt. Messages are sent ~200 µs apart
-// so the consumer is asleep (or spinning) when each arrives; the producer sleeps between them.
-import { spawn } from 'node:child_process';
+// Ping-pong (the issue's measure): each side answers the other's message at once; one
+// way is half the round trip. C's own ping-pong (wake-floor.c), through futex(2) and
+// through epoll on a pipe, is the floor for any consumer that sleeps.
+// Spaced: the producer stamps each message with CLOCK_MONOTONIC, which both processes
+// share, and the consumer subtracts on receipt. Messages are sent ~200 µs apart (the
+// producer sleeps between them), so the consumer is asleep (or spinning) when each
+// arrives: an idle virtual CPU is slower to wake than one that just went idle.
+import { execFileSync, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-import { benchDir, describeMachine, summarize, us } from '@mapsync/bench-kit';
+import { benchDir, compileC, describeMachine, summarize, us } from '@mapsync/bench-kit';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const { values: opts } = parseArgs({
@@ -49,14 +54,37 @@ async function pair(recvArgs, sendArgs) {
   return (await receiver.done)[0];
 }
 
+/** A ping-pong: the answering side first, then the pinging side, whose result it is. */
+async function pingPong(pongArgs, pingArgs) {
+  const pong = peer(pongArgs);
+  await pong.ready;
+  const [result] = await peer(pingArgs).done;
+  await pong.done;
+  return result;
+}
+
 const scratch = benchDir(here);
 let n = 0;
 const fresh = () => {
   const dir = path.join(scratch.dir, `q${++n}`);
   return dir;
 };
+const floor = compileC(path.join(here, 'wake-floor.c'), 'wake-floor');
+/** Runs C's ping-pong through `how` (futex | epoll): its half round trips. */
+const cFloor = (how) => JSON.parse(execFileSync(floor.bin, [how, path.join(scratch.dir, `w${++n}`), String(messages)], { encoding: 'utf8' }));
 try {
-  const machine = describeMachine(scratch.dir, 'n/a');
+  const machine = describeMachine(scratch.dir, floor.version);
+  const pingPongs = {};
+  for (const [label, run] of [
+    ['unix socket', () => { const p = path.join(scratch.dir, `s${++n}.sock`); return pingPong(['uds-pong', p], ['uds-ping', p, String(messages)]); }],
+    ['queue, consumer waiting (wait())', () => { const d = fresh(); return pingPong(['queue-pong', d, 'wait'], ['queue-ping', d, String(messages), 'wait']); }],
+    ['queue, consumer blocking (waitSync)', () => { const d = fresh(); return pingPong(['queue-pong', d, 'waitSync'], ['queue-ping', d, String(messages), 'waitSync']); }],
+    ['queue, consumer spinning', () => { const d = fresh(); return pingPong(['queue-pong', d, 'spin'], ['queue-ping', d, String(messages), 'spin']); }],
+    ['C, futex(2) (the floor for waitSync)', () => cFloor('futex')],
+    ['C, epoll on a pipe (the floor for an event loop)', () => cFloor('epoll')],
+  ]) {
+    pingPongs[label] = summarize([(await run()).latencies.slice(50)]);
+  }
   const latency = {};
   for (const [label, run] of [
     ['unix socket', () => { const p = path.join(scratch.dir, `s${++n}.sock`); return pair(['uds-recv', p, String(messages)], ['uds-send', p, String(messages), '200']); }],
@@ -86,19 +114,30 @@ try {
     throughput['queue, 4 consumers (per consumer, mean)'] = results.reduce((a, r) => a + r.messages / r.seconds, 0) / 4;
   }
 
-  const socket = latency['unix socket'];
-  const waiting = latency['queue, consumer waiting (wait())'];
-  const spinning = latency['queue, consumer spinning'];
-  const blocking = latency['queue, consumer blocking (waitSync)'];
+  const socket = pingPongs['unix socket'];
+  const waiting = pingPongs['queue, consumer waiting (wait())'];
+  const spinning = pingPongs['queue, consumer spinning'];
+  const blocking = pingPongs['queue, consumer blocking (waitSync)'];
+  const cEpoll = pingPongs['C, epoll on a pipe (the floor for an event loop)'];
+  const cFutex = pingPongs['C, futex(2) (the floor for waitSync)'];
+  const spacedSocket = latency['unix socket'];
+  const latencyRows = (rows, base) =>
+    Object.entries(rows).map(([k, s]) => `| ${k} | ${us(s.p50)} | ${us(s.p99)} | ${us(s.p999)} | ${(base.p50 / s.p50).toFixed(1)}x lower |`);
   const lines = [
     `command: node ${path.relative(process.cwd(), process.argv[1])} ${process.argv.slice(2).join(' ')}`.trim(),
     ...Object.entries(machine).filter(([k]) => k !== 'compiler').map(([k, v]) => `${k}: ${v}`),
     '',
-    `One-way latency, 64-byte messages, ${messages} per row, ~200 µs apart:`,
+    `One-way latency, ping-pong (half the round trip), 64-byte messages, ${messages} per row:`,
     '',
     '| path | p50 | p99 | p99.9 | p50 vs socket |',
     '|---|---:|---:|---:|---:|',
-    ...Object.entries(latency).map(([k, s]) => `| ${k} | ${us(s.p50)} | ${us(s.p99)} | ${us(s.p999)} | ${(socket.p50 / s.p50).toFixed(1)}x lower |`),
+    ...latencyRows(pingPongs, socket),
+    '',
+    `One-way latency, stamped, 64-byte messages ~200 µs apart, ${messages} per row:`,
+    '',
+    '| path | p50 | p99 | p99.9 | p50 vs socket |',
+    '|---|---:|---:|---:|---:|',
+    ...latencyRows(latency, spacedSocket),
     '',
     `Throughput, 64-byte messages, ${flood.toLocaleString('en-US')} sent:`,
     '',
@@ -107,14 +146,16 @@ try {
     ...Object.entries(throughput).map(([k, v]) => `| ${k} | ${Math.round(v).toLocaleString('en-US')} |`),
     '',
     'Targets:',
-    `- waiting p50 at least 4x lower than the socket: event loop free ${(socket.p50 / waiting.p50).toFixed(1)}x (${socket.p50 / waiting.p50 >= 4 ? 'met' : 'not met'}), ` +
-      `blocking waitSync ${(socket.p50 / blocking.p50).toFixed(1)}x (${socket.p50 / blocking.p50 >= 4 ? 'met' : 'not met'})`,
+    `- waiting p50 at least 4x lower than the socket's ping-pong: event loop free ${(socket.p50 / waiting.p50).toFixed(1)}x (${socket.p50 / waiting.p50 >= 4 ? 'met' : 'not met'}), ` +
+      `blocking waitSync ${(socket.p50 / blocking.p50).toFixed(1)}x (${socket.p50 / blocking.p50 >= 4 ? 'met' : 'not met'}); ` +
+      `C's floors: epoll ${(socket.p50 / cEpoll.p50).toFixed(1)}x, futex ${(socket.p50 / cFutex.p50).toFixed(1)}x`,
     `- spinning p50 under 3 µs: ${us(spinning.p50)} (${spinning.p50 < 3 ? 'met' : 'not met'})`,
     `- >= 5,000,000 messages/s one to one: ${Math.round(throughput['queue, 1 consumer']).toLocaleString('en-US')} (${throughput['queue, 1 consumer'] >= 5e6 ? 'met' : 'not met'})`,
     `- four consumers each >= 80% of that: ${(throughput['queue, 4 consumers (per consumer, mean)'] / throughput['queue, 1 consumer'] * 100).toFixed(0)}% (${throughput['queue, 4 consumers (per consumer, mean)'] >= 0.8 * throughput['queue, 1 consumer'] ? 'met' : 'not met'})`,
   ];
   console.log(lines.join('\n'));
-  if (opts.json !== undefined) writeFileSync(opts.json, JSON.stringify({ machine, latency, throughput }, null, 2) + '\n');
+  if (opts.json !== undefined) writeFileSync(opts.json, JSON.stringify({ machine, pingPong: pingPongs, latency, throughput }, null, 2) + '\n');
 } finally {
+  floor.dispose();
   scratch.dispose();
 }

@@ -5,7 +5,13 @@
 //   peer.mjs queue-flood DIR COUNT                send COUNT messages as fast as possible
 //   peer.mjs queue-drain DIR COUNT                receive COUNT, print the rate
 //   peer.mjs uds-send PATH COUNT GAP_US | uds-recv PATH COUNT | uds-flood PATH COUNT | uds-drain PATH COUNT
+//   peer.mjs queue-pong DIR HOW | queue-ping DIR COUNT HOW
+//                                                 ping-pong over two queues (DIR/ping, DIR/pong): the
+//                                                 pinger prints half of each round trip; HOW is how
+//                                                 both sides wait: wait | waitSync | spin
+//   peer.mjs uds-pong PATH | uds-ping PATH COUNT   the same over a Unix domain socket
 import net from 'node:net';
+import path from 'node:path';
 
 import { sleepMicros } from '@mapsync/bench-kit';
 import { Queue } from '@mapsync/ipc';
@@ -14,6 +20,8 @@ const [role, where, countText, extra] = process.argv.slice(2);
 const count = Number(countText);
 const SIZE = 64;
 const now = () => process.hrtime.bigint();
+/** Long enough that a spinning tailer never falls asleep between two messages. */
+const SPIN_MICROS = 10_000_000;
 
 const report = (value) => process.stdout.write(`${JSON.stringify(value)}\n`);
 
@@ -74,6 +82,90 @@ async function queueDrain() {
   queue.close();
 }
 
+/** Half of each round trip, in µs: one way, without trusting two clocks to agree. */
+const halves = (roundTrips) => ({ latencies: Array.from(roundTrips, (t) => t / 2) });
+
+/** Waits for the tailer's next record as `how` says, then returns it. */
+async function nextRecord(tailer, how) {
+  for (;;) {
+    const record = tailer.read();
+    if (record !== undefined) return record;
+    if (how === 'waitSync') tailer.waitSync();
+    else await tailer.wait();
+  }
+}
+
+function pingPongQueues(dir, how) {
+  const ping = Queue.open(path.join(dir, 'ping'));
+  const pong = Queue.open(path.join(dir, 'pong'));
+  const spinMicros = how === 'spin' ? SPIN_MICROS : 0;
+  return { ping, pong, spinMicros, close: () => (ping.close(), pong.close()) };
+}
+
+// Echoes every message from DIR/ping into DIR/pong until an empty one comes.
+async function queuePong() {
+  const queues = pingPongQueues(where, countText);
+  const tailer = queues.ping.tailer({ from: 'beginning', spinMicros: queues.spinMicros });
+  process.stdout.write('ready\n');
+  for (;;) {
+    const record = await nextRecord(tailer, countText);
+    if (record.length === 0) break;
+    queues.pong.append(record);
+  }
+  queues.close();
+}
+
+async function queuePing() {
+  const queues = pingPongQueues(where, extra);
+  const tailer = queues.pong.tailer({ from: 'beginning', spinMicros: queues.spinMicros });
+  const message = new Uint8Array(SIZE);
+  const roundTrips = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    const sent = now();
+    queues.ping.append(message);
+    await nextRecord(tailer, extra);
+    roundTrips[i] = Number(now() - sent) / 1000;
+  }
+  queues.ping.append(new Uint8Array(0));
+  report(halves(roundTrips));
+  queues.close();
+}
+
+function udsPong() {
+  const server = net.createServer((socket) => {
+    socket.on('data', (chunk) => socket.write(chunk));
+    socket.on('end', () => {
+      socket.end();
+      server.close();
+    });
+  });
+  server.listen(where, () => process.stdout.write('ready\n'));
+}
+
+function udsPing() {
+  const socket = net.connect(where);
+  const message = Buffer.alloc(SIZE);
+  const roundTrips = new Float64Array(count);
+  let i = 0;
+  let pending = 0;
+  let sent = 0n;
+  const send = () => {
+    sent = now();
+    socket.write(message);
+  };
+  socket.on('connect', send);
+  socket.on('data', (chunk) => {
+    // A stream may split or join messages: a round trip ends with the 64th byte back.
+    pending += chunk.length;
+    if (pending < SIZE) return;
+    pending -= SIZE;
+    roundTrips[i++] = Number(now() - sent) / 1000;
+    if (i < count) return send();
+    report(halves(roundTrips));
+    socket.end();
+  });
+}
+
 function udsSend() {
   const socket = net.connect(where);
   const message = Buffer.alloc(SIZE);
@@ -128,6 +220,10 @@ function udsFlood() {
 }
 
 const roles = {
+  'queue-pong': queuePong,
+  'queue-ping': queuePing,
+  'uds-pong': udsPong,
+  'uds-ping': udsPing,
   'queue-send': queueSend,
   'queue-recv': () => queueRecv(false),
   'queue-recv-blocking': () => queueRecv(true),

@@ -95,6 +95,32 @@ describe('doorbells', () => {
     queue.close();
   });
 
+  it('wakes a request/response exchange through the doorbell: one record per wait is never a dense stream', async () => {
+    const dir = nextDir();
+    const queue = open(dir);
+    const tailer = queue.tailer({ from: 'end' });
+    const fd = openSync(join(dir, 'queue.meta'), 'r');
+    const meta = map(fd, { length: 4096 });
+    closeSync(fd);
+    const words = new Int32Array(meta.buffer);
+    // wait() raises its bit before its first await: `doorbells` (offset 60) when it
+    // sleeps on its FIFO, `waiting` (56) when it sleeps on the futex off the loop.
+    const how = () => (Atomics.load(words, 60 / 4) !== 0 ? 'doorbell' : Atomics.load(words, 56 / 4) !== 0 ? 'futex' : 'none');
+    const armed: string[] = [];
+    for (let i = 0; i < 50; i++) {
+      const woken = tailer.wait(10_000);
+      armed.push(how());
+      // Answered at once, as a peer would: the wait is over in microseconds, which
+      // alone used to count as a dense stream and move the next wait to the slower futex.
+      queue.append(encode(`request ${i}`));
+      expect(await woken).toBe(true);
+      expect(decode(tailer.read()!)).toBe(`request ${i}`);
+    }
+    expect(armed).toEqual(Array.from({ length: 50 }, () => 'doorbell'));
+    meta.unmap();
+    queue.close();
+  });
+
   it('a ring claimed by an appender that died before ringing only delays the tailer', async () => {
     const dir = nextDir();
     const queue = open(dir, { doorbellRecheckMs: 300 });

@@ -1,12 +1,14 @@
 // IPC: one-way latency and throughput of 64-byte messages through @mapsync/ipc and
 // through what Node.js offers instead, every path in the same run, in rounds of
 // rotating order. The queue and socket sides are packages/ipc/bench/peer.mjs, run as
-// it is; worker_threads, child_process and the queue's one-per-call sender are node-peers.mjs.
-import { spawn } from 'node:child_process';
+// it is; worker_threads, child_process and the queue's one-per-call sender are
+// node-peers.mjs; C's own ping-pong (the floor for a consumer that sleeps) is
+// packages/ipc/bench/wake-floor.c.
+import { execFileSync, spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { summarize, type Summary } from '@mapsync/bench-kit';
+import { compileC, summarize, type Summary } from '@mapsync/bench-kit';
 
 import { inTurn, settleDisk, type BenchContext } from '../../context.js';
 import { packageFile } from '../../scripts.js';
@@ -29,6 +31,13 @@ interface Described {
 
 export interface IpcData {
   readonly messageBytes: number;
+  /** Ping-pong: one way is half of each round trip (absent from runs before it was measured). */
+  readonly pingPong?: {
+    readonly rounds: number;
+    readonly messagesPerRound: number;
+    readonly compiler: string;
+    readonly paths: readonly (Described & { readonly summary: Summary })[];
+  };
   readonly latency: {
     readonly rounds: number;
     readonly messagesPerRound: number;
@@ -45,6 +54,7 @@ export interface IpcData {
 }
 
 const PEER = packageFile('@mapsync/ipc', 'bench/peer.mjs');
+const WAKE_FLOOR = packageFile('@mapsync/ipc', 'bench/wake-floor.c');
 const NODE_PEERS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'node-peers.mjs');
 
 const QUEUE_DURABILITY =
@@ -84,24 +94,35 @@ function startPeer(script: string, args: readonly string[]): Peer {
   return { ready, result, kill: () => child.kill() };
 }
 
-/** A receiver that must listen first, then its sender; the receiver's result. */
-async function receiverThenSender(
-  receiver: readonly [string, ...string[]],
-  sender: readonly [string, ...string[]],
+type Command = readonly [string, ...string[]];
+
+/**
+ * A side that must listen first, then the other; the result of whichever reports it
+ * (a receiver its latencies, a ping-pong's pinging side its round trips).
+ */
+async function listenerFirst(
+  listener: Command,
+  other: Command,
+  reporter: 'listener' | 'other',
 ): Promise<unknown> {
-  const [recvScript, ...recvArgs] = receiver;
-  const [sendScript, ...sendArgs] = sender;
-  const recv = startPeer(recvScript, recvArgs);
-  await recv.ready;
+  const [listenScript, ...listenArgs] = listener;
+  const [otherScript, ...otherArgs] = other;
+  const listening = startPeer(listenScript, listenArgs);
+  await listening.ready;
+  let otherResult: unknown;
   try {
-    await startPeer(sendScript, sendArgs).result;
+    otherResult = await startPeer(otherScript, otherArgs).result;
   } catch (error) {
-    // The receiver would wait for messages that never come.
-    recv.kill();
+    // The listener would wait for messages that never come.
+    listening.kill();
     throw error;
   }
-  return recv.result;
+  const listenerResult = await listening.result;
+  return reporter === 'listener' ? listenerResult : otherResult;
 }
+
+const receiverThenSender = (receiver: Command, sender: Command) =>
+  listenerFirst(receiver, sender, 'listener');
 
 /** Both sides in one process tree (a worker, a forked child): its result. */
 const selfContained = (script: string, args: readonly string[]): Promise<unknown> =>
@@ -160,6 +181,69 @@ const latencyPaths: readonly LatencyPath[] = [
     run: (_dir, n) => selfContained(NODE_PEERS, ['child-latency', String(n), String(GAP_MICROS)]),
   },
 ];
+
+/** The answering side first, then the pinging side, whose result (half round trips) it is. */
+const pongThenPing = (pong: Command, ping: Command) => listenerFirst(pong, ping, 'other');
+
+const queuePingPong = (how: 'wait' | 'waitSync' | 'spin') => (dir: string, n: number) =>
+  pongThenPing([PEER, 'queue-pong', dir, how], [PEER, 'queue-ping', dir, String(n), how]);
+
+/** C's ping-pong through futex(2) or epoll: the floor under any consumer that sleeps. */
+const cPingPong = (bin: string, how: 'futex' | 'epoll') => (file: string, n: number) =>
+  Promise.resolve(
+    JSON.parse(execFileSync(bin, [how, file, String(n)], { encoding: 'utf8' })) as unknown,
+  );
+
+function pingPongPaths(cBin: string): readonly LatencyPath[] {
+  return [
+    {
+      id: 'queue-waiting',
+      label: '@mapsync/ipc queue, tailer waiting (wait())',
+      receiver: 'its doorbell (a FIFO) polled by the event loop',
+      durability: QUEUE_DURABILITY,
+      run: queuePingPong('wait'),
+    },
+    {
+      id: 'queue-blocking',
+      label: '@mapsync/ipc queue, tailer blocking (waitSync())',
+      receiver: 'futex(2) on the main thread (holds the event loop while it waits)',
+      durability: QUEUE_DURABILITY,
+      run: queuePingPong('waitSync'),
+    },
+    {
+      id: 'queue-spinning',
+      label: '@mapsync/ipc queue, tailer spinning',
+      receiver: 'busy-spins on the queue (holds a core)',
+      durability: QUEUE_DURABILITY,
+      run: queuePingPong('spin'),
+    },
+    {
+      id: 'unix-socket',
+      label: 'Unix domain socket between processes',
+      receiver: 'event loop (epoll)',
+      durability: MEMORY_ONLY,
+      run: (dir, n) =>
+        pongThenPing(
+          [PEER, 'uds-pong', `${dir}.sock`],
+          [PEER, 'uds-ping', `${dir}.sock`, String(n)],
+        ),
+    },
+    {
+      id: 'c-epoll',
+      label: 'C: epoll on a pipe (wake-floor.c)',
+      receiver: 'epoll_wait, as an event loop sleeps: the floor for wait() and for the socket',
+      durability: MEMORY_ONLY,
+      run: cPingPong(cBin, 'epoll'),
+    },
+    {
+      id: 'c-futex',
+      label: 'C: futex(2) on a shared mapping (wake-floor.c)',
+      receiver: 'futex wait: the floor for waitSync()',
+      durability: MEMORY_ONLY,
+      run: cPingPong(cBin, 'futex'),
+    },
+  ];
+}
 
 interface ThroughputPath extends Described {
   /** Messages one run sends: each path gets about a second's worth. */
@@ -236,6 +320,23 @@ export async function measureIpc(ctx: BenchContext): Promise<IpcData> {
 
   const latencyRounds = 3;
   const perRound = ctx.quick ? 300 : 2000;
+
+  const compiled = compileC(WAKE_FLOOR, 'wake-floor');
+  const pingPong = pingPongPaths(compiled.bin);
+  const roundTrips = new Map<string, Float64Array[]>();
+  try {
+    for (let round = 0; round < latencyRounds; round++) {
+      for (const p of inTurn(pingPong, round)) {
+        ctx.step(`ping-pong, round ${round + 1}/${latencyRounds}: ${p.label}`);
+        const result = (await p.run(fresh(), perRound)) as { latencies: number[] };
+        const kept = Float64Array.from(result.latencies.slice(WARMUP_MESSAGES));
+        roundTrips.set(p.id, [...(roundTrips.get(p.id) ?? []), kept]);
+      }
+    }
+  } finally {
+    compiled.dispose();
+  }
+
   const latencies = new Map<string, Float64Array[]>();
   for (let round = 0; round < latencyRounds; round++) {
     for (const p of inTurn(latencyPaths, round)) {
@@ -267,6 +368,15 @@ export async function measureIpc(ctx: BenchContext): Promise<IpcData> {
 
   return {
     messageBytes: MESSAGE_BYTES,
+    pingPong: {
+      rounds: latencyRounds,
+      messagesPerRound: perRound - WARMUP_MESSAGES,
+      compiler: compiled.version,
+      paths: pingPong.map((p) => ({
+        ...describe(p),
+        summary: summarize(roundTrips.get(p.id) ?? []),
+      })),
+    },
     latency: {
       rounds: latencyRounds,
       messagesPerRound: perRound - WARMUP_MESSAGES,

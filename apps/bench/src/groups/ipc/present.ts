@@ -1,8 +1,28 @@
 // The ipc group as a report section: one-way latency and throughput against Node.js's
 // own IPC paths, and the issue's targets.
-import type { Section, Target } from '../../report/model.js';
+import type { BarChart, Section, Target } from '../../report/model.js';
 import { count, perSecond, ratio, us } from '../../report/format.js';
+import type { Summary } from '@mapsync/bench-kit';
+
 import type { IpcData } from './measure.js';
+
+/** p50 and p99 of each path, on a log scale. */
+function latencyChart(
+  id: string,
+  title: string,
+  axis: string,
+  paths: readonly { label: string; summary: Summary }[],
+): BarChart {
+  return {
+    id,
+    title,
+    axis,
+    logScale: true,
+    series: ['p50', 'p99'],
+    categories: paths.map((p) => ({ label: p.label, values: [p.summary.p50, p.summary.p99] })),
+    format: 'us',
+  };
+}
 
 export function presentIpc(data: IpcData): Section {
   const { latency, throughput } = data;
@@ -12,17 +32,30 @@ export function presentIpc(data: IpcData): Section {
     const p = throughput.paths.find((x) => x.id === id);
     return p === undefined ? NaN : rate(p);
   };
-  const socket = lat('unix-socket');
-  const waiting = lat('queue-waiting');
-  const spinning = lat('queue-spinning');
+  const ping = (id: string) => data.pingPong?.paths.find((p) => p.id === id)?.summary;
   const socketRate = rateOf('unix-socket-one');
   const queueRate = rateOf('queue-batch');
 
   const targets: Target[] = [];
+  // The issue measures against a socket ping-pong; runs from before it was measured
+  // have only the spaced one-way latencies.
+  const socket = ping('unix-socket') ?? lat('unix-socket');
+  const waiting = ping('queue-waiting') ?? lat('queue-waiting');
+  const spinning = ping('queue-spinning') ?? lat('queue-spinning');
   if (socket !== undefined && waiting !== undefined) {
+    const blocking = ping('queue-blocking');
+    const cEpoll = ping('c-epoll');
+    const cFutex = ping('c-futex');
+    const beside = [
+      blocking && `waitSync() ${ratio(socket.p50 / blocking.p50)}`,
+      cEpoll && `C's epoll ${ratio(socket.p50 / cEpoll.p50)}`,
+      cFutex && `C's futex ${ratio(socket.p50 / cFutex.p50)}`,
+    ].filter((x) => x !== undefined);
     targets.push({
-      goal: 'one-way latency, tailer waiting: p50 at least 4x lower than a Unix socket',
-      measured: `${ratio(socket.p50 / waiting.p50)} lower (queue ${us(waiting.p50)}, socket ${us(socket.p50)})`,
+      goal: `one-way latency, tailer waiting: p50 at least 4x lower than a Unix socket${data.pingPong ? ' ping-pong' : ''}`,
+      measured:
+        `${ratio(socket.p50 / waiting.p50)} lower (queue ${us(waiting.p50)}, socket ${us(socket.p50)})` +
+        (beside.length > 0 ? `; in the same run: ${beside.join(', ')} lower` : ''),
       met: socket.p50 / waiting.p50 >= 4,
     });
   }
@@ -41,27 +74,59 @@ export function presentIpc(data: IpcData): Section {
     });
   }
 
+  const latencyRows = (
+    paths: readonly { label: string; receiver: string; durability: string; summary: Summary }[],
+    base: Summary | undefined,
+  ) =>
+    paths.map((p) => [
+      p.label,
+      p.receiver,
+      p.durability,
+      us(p.summary.p50),
+      us(p.summary.p99),
+      us(p.summary.p999),
+      base === undefined ? '' : ratio(base.p50 / p.summary.p50),
+    ]);
+  const latencyHead = [
+    'path',
+    'receiver',
+    'durability',
+    'p50',
+    'p99',
+    'p99.9',
+    'p50: socket / this',
+  ];
+  const latencyAlign = ['left', 'left', 'left', 'right', 'right', 'right', 'right'] as const;
+  const { pingPong } = data;
+
   return {
     group: 'ipc',
     title: `ipc: ${data.messageBytes}-byte messages between processes`,
     method: [
-      `One-way latency: the sender stamps each message with the monotonic clock (shared by every process and thread) and the receiver subtracts on receipt; messages ~${latency.gapMicros} µs apart (the sender sleeps between them: a spinning sender would hold one of the two vCPUs), so the receiver is asleep (or spinning) when each arrives. ${latency.rounds} rounds of ${count(latency.messagesPerRound)} messages per path (after ${count(50)} dropped), paths in rotating order, fresh processes each run. Queue and socket sides are \`packages/ipc/bench/peer.mjs\`, run as it is.`,
+      ...(pingPong === undefined
+        ? []
+        : [
+            `Ping-pong (how the issue measures against a socket): each side answers the other's message at once, and one way is half of each round trip, so no two clocks need agree. The queue uses two queues, one each way, both sides waiting as the row says. C's own ping-pong (\`packages/ipc/bench/wake-floor.c\`, compiled with ${pingPong.compiler}) is the floor under any consumer that sleeps: through epoll, as an event loop (and so wait() and the socket) sleeps, and through futex(2), as waitSync() sleeps. ${pingPong.rounds} rounds of ${count(pingPong.messagesPerRound)} round trips per path (after ${count(50)} dropped), paths in rotating order, fresh processes each run.`,
+          ]),
+      `One-way latency, spaced: the sender stamps each message with the monotonic clock (shared by every process and thread) and the receiver subtracts on receipt; messages ~${latency.gapMicros} µs apart (the sender sleeps between them: a spinning sender would hold one of the two vCPUs), so the receiver is asleep (or spinning) when each arrives. A virtual CPU idle that long is slower to wake than one that just went idle, so every path is slower here than in a ping-pong. ${latency.rounds} rounds of ${count(latency.messagesPerRound)} messages per path (after ${count(50)} dropped), paths in rotating order, fresh processes each run. Queue and socket sides are \`packages/ipc/bench/peer.mjs\`, run as it is.`,
       `Throughput: one producer, one consumer, the rate seen by the consumer from its first message to its last; ${throughput.rounds} runs per path, in rotating order. A socket is a byte stream: its receiver splits 64-byte messages out of each chunk, with no per-message framing or header.`,
     ],
     tables: [
+      ...(pingPong === undefined
+        ? []
+        : [
+            {
+              title: 'One-way latency, ping-pong',
+              head: latencyHead,
+              align: [...latencyAlign],
+              rows: latencyRows(pingPong.paths, ping('unix-socket')),
+            },
+          ]),
       {
-        title: 'One-way latency',
-        head: ['path', 'receiver', 'durability', 'p50', 'p99', 'p99.9', 'p50: socket / this'],
-        align: ['left', 'left', 'left', 'right', 'right', 'right', 'right'],
-        rows: latency.paths.map((p) => [
-          p.label,
-          p.receiver,
-          p.durability,
-          us(p.summary.p50),
-          us(p.summary.p99),
-          us(p.summary.p999),
-          socket === undefined ? '' : ratio(socket.p50 / p.summary.p50),
-        ]),
+        title: `One-way latency, messages ~${latency.gapMicros} µs apart`,
+        head: latencyHead,
+        align: [...latencyAlign],
+        rows: latencyRows(latency.paths, lat('unix-socket')),
       },
       {
         title: 'Throughput, one producer to one consumer',
@@ -77,18 +142,22 @@ export function presentIpc(data: IpcData): Section {
       },
     ],
     charts: [
-      {
-        id: 'ipc-latency',
-        title: `One-way latency, ${data.messageBytes}-byte messages (lower is better)`,
-        axis: 'µs from send to receipt, log scale',
-        logScale: true,
-        series: ['p50', 'p99'],
-        categories: latency.paths.map((p) => ({
-          label: p.label,
-          values: [p.summary.p50, p.summary.p99],
-        })),
-        format: 'us',
-      },
+      ...(pingPong === undefined
+        ? []
+        : [
+            latencyChart(
+              'ipc-ping-pong',
+              `One-way latency, ping-pong, ${data.messageBytes}-byte messages (lower is better)`,
+              'µs, half a round trip, log scale',
+              pingPong.paths,
+            ),
+          ]),
+      latencyChart(
+        'ipc-latency',
+        `One-way latency, ${data.messageBytes}-byte messages ~${latency.gapMicros} µs apart (lower is better)`,
+        'µs from send to receipt, log scale',
+        latency.paths,
+      ),
       {
         id: 'ipc-throughput',
         title: `Throughput, ${data.messageBytes}-byte messages, one producer to one consumer (higher is better)`,
