@@ -6,12 +6,14 @@
 //   node bench/ipc.mjs [--messages 3000] [--flood 5000000] [--json FILE]
 //
 // Ping-pong (the issue's measure): each side answers the other's message at once; one
-// way is half the round trip. C's own ping-pong (wake-floor.c), through futex(2) and
-// through epoll on a pipe, is the floor for any consumer that sleeps.
+// way is half the round trip. Beside them, two bare doorbells with no queue (how fast a
+// Node event loop wakes at best), and C's own ping-pong (wake-floor.c) through futex(2)
+// and through epoll on a pipe: what C gets sleeping the ways the queue does, with
+// nothing else in the way.
 // Spaced: the producer stamps each message with CLOCK_MONOTONIC, which both processes
 // share, and the consumer subtracts on receipt. Messages are sent ~200 µs apart (the
 // producer sleeps between them), so the consumer is asleep (or spinning) when each
-// arrives: an idle virtual CPU is slower to wake than one that just went idle.
+// arrives, and has been for a while.
 import { execFileSync, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -34,34 +36,44 @@ const flood = Number(opts.flood);
 function peer(args) {
   const child = spawn(process.execPath, [path.join(here, 'peer.mjs'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
-  const ready = new Promise((resolve) => {
+  const done = new Promise((resolve, reject) =>
+    child.on('close', (code) => (code === 0 ? resolve(out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l))) : reject(new Error(`peer ${args[0]} exited ${code}`)))),
+  );
+  // A peer that exits before it is ready fails `ready` too, instead of leaving it pending.
+  const ready = new Promise((resolve, reject) => {
     child.stdout.on('data', (d) => {
       out += d;
       if (out.includes('ready\n')) resolve();
     });
+    done.then(() => reject(new Error(`peer ${args[0]} exited before it was ready`)), reject);
   });
-  const done = new Promise((resolve, reject) =>
-    child.on('close', (code) => (code === 0 ? resolve(out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l))) : reject(new Error(`peer ${args[0]} exited ${code}`)))),
-  );
-  return { ready, done };
+  // Senders never say 'ready': only a caller that awaits it sees that failure.
+  ready.catch(() => undefined);
+  return { ready, done, kill: () => child.kill() };
 }
 
-async function pair(recvArgs, sendArgs) {
-  const receiver = peer(recvArgs);
-  await receiver.ready;
-  const sender = peer(sendArgs);
-  await sender.done;
-  return (await receiver.done)[0];
+/**
+ * The side that listens first, then the other; `reporter` says whose printed result it
+ * is. If the second fails, the first (which would wait forever) is killed.
+ */
+async function listenerFirst(listenArgs, otherArgs, reporter) {
+  const listener = peer(listenArgs);
+  await listener.ready;
+  let other;
+  try {
+    other = await peer(otherArgs).done;
+  } catch (error) {
+    listener.kill();
+    await listener.done.catch(() => undefined);
+    throw error;
+  }
+  const first = await listener.done;
+  return (reporter === 'listener' ? first : other)[0];
 }
 
+const pair = (recvArgs, sendArgs) => listenerFirst(recvArgs, sendArgs, 'listener');
 /** A ping-pong: the answering side first, then the pinging side, whose result it is. */
-async function pingPong(pongArgs, pingArgs) {
-  const pong = peer(pongArgs);
-  await pong.ready;
-  const [result] = await peer(pingArgs).done;
-  await pong.done;
-  return result;
-}
+const pingPong = (pongArgs, pingArgs) => listenerFirst(pongArgs, pingArgs, 'other');
 
 const scratch = benchDir(here);
 let n = 0;
@@ -70,8 +82,9 @@ const fresh = () => {
   return dir;
 };
 const floor = compileC(path.join(here, 'wake-floor.c'), 'wake-floor');
-/** Runs C's ping-pong through `how` (futex | epoll): its half round trips. */
-const cFloor = (how) => JSON.parse(execFileSync(floor.bin, [how, path.join(scratch.dir, `w${++n}`), String(messages)], { encoding: 'utf8' }));
+/** Runs C's ping-pong through `how` (futex | epoll), round trips `gap` µs apart: its half round trips. */
+const cFloor = (how, gap = 0) =>
+  JSON.parse(execFileSync(floor.bin, [how, path.join(scratch.dir, `w${++n}`), String(messages), String(gap)], { encoding: 'utf8' }));
 try {
   const machine = describeMachine(scratch.dir, floor.version);
   const pingPongs = {};
@@ -80,8 +93,10 @@ try {
     ['queue, consumer waiting (wait())', () => { const d = fresh(); return pingPong(['queue-pong', d, 'wait'], ['queue-ping', d, String(messages), 'wait']); }],
     ['queue, consumer blocking (waitSync)', () => { const d = fresh(); return pingPong(['queue-pong', d, 'waitSync'], ['queue-ping', d, String(messages), 'waitSync']); }],
     ['queue, consumer spinning', () => { const d = fresh(); return pingPong(['queue-pong', d, 'spin'], ['queue-ping', d, String(messages), 'spin']); }],
-    ['C, futex(2) (the floor for waitSync)', () => cFloor('futex')],
-    ['C, epoll on a pipe (the floor for an event loop)', () => cFloor('epoll')],
+    ['Node, two bare doorbells, no queue (what wait() sleeps on)', () => { const d = fresh(); return pingPong(['bell-pong', d, String(messages)], ['bell-ping', d, String(messages)]); }],
+    ['C, futex(2) (how waitSync sleeps)', () => cFloor('futex')],
+    ['C, epoll on a pipe (how an event loop sleeps)', () => cFloor('epoll')],
+    ['C, futex(2), round trips ~200 µs apart', () => cFloor('futex', 200)],
   ]) {
     pingPongs[label] = summarize([(await run()).latencies.slice(50)]);
   }
@@ -118,8 +133,9 @@ try {
   const waiting = pingPongs['queue, consumer waiting (wait())'];
   const spinning = pingPongs['queue, consumer spinning'];
   const blocking = pingPongs['queue, consumer blocking (waitSync)'];
-  const cEpoll = pingPongs['C, epoll on a pipe (the floor for an event loop)'];
-  const cFutex = pingPongs['C, futex(2) (the floor for waitSync)'];
+  const cEpoll = pingPongs['C, epoll on a pipe (how an event loop sleeps)'];
+  const cFutex = pingPongs['C, futex(2) (how waitSync sleeps)'];
+  const bare = pingPongs['Node, two bare doorbells, no queue (what wait() sleeps on)'];
   const spacedSocket = latency['unix socket'];
   const latencyRows = (rows, base) =>
     Object.entries(rows).map(([k, s]) => `| ${k} | ${us(s.p50)} | ${us(s.p99)} | ${us(s.p999)} | ${(base.p50 / s.p50).toFixed(1)}x lower |`);
@@ -148,7 +164,7 @@ try {
     'Targets:',
     `- waiting p50 at least 4x lower than the socket's ping-pong: event loop free ${(socket.p50 / waiting.p50).toFixed(1)}x (${socket.p50 / waiting.p50 >= 4 ? 'met' : 'not met'}), ` +
       `blocking waitSync ${(socket.p50 / blocking.p50).toFixed(1)}x (${socket.p50 / blocking.p50 >= 4 ? 'met' : 'not met'}); ` +
-      `C's floors: epoll ${(socket.p50 / cEpoll.p50).toFixed(1)}x, futex ${(socket.p50 / cFutex.p50).toFixed(1)}x`,
+      `in the same run: Node's bare doorbells ${(socket.p50 / bare.p50).toFixed(1)}x, C's epoll ${(socket.p50 / cEpoll.p50).toFixed(1)}x, C's futex ${(socket.p50 / cFutex.p50).toFixed(1)}x`,
     `- spinning p50 under 3 µs: ${us(spinning.p50)} (${spinning.p50 < 3 ? 'met' : 'not met'})`,
     `- >= 5,000,000 messages/s one to one: ${Math.round(throughput['queue, 1 consumer']).toLocaleString('en-US')} (${throughput['queue, 1 consumer'] >= 5e6 ? 'met' : 'not met'})`,
     `- four consumers each >= 80% of that: ${(throughput['queue, 4 consumers (per consumer, mean)'] / throughput['queue, 1 consumer'] * 100).toFixed(0)}% (${throughput['queue, 4 consumers (per consumer, mean)'] >= 0.8 * throughput['queue, 1 consumer'] ? 'met' : 'not met'})`,

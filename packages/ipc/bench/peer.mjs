@@ -10,11 +10,15 @@
 //                                                 pinger prints half of each round trip; HOW is how
 //                                                 both sides wait: wait | waitSync | spin
 //   peer.mjs uds-pong PATH | uds-ping PATH COUNT   the same over a Unix domain socket
+//   peer.mjs bell-pong DIR COUNT | bell-ping DIR COUNT  the same through two bare doorbells, no
+//                                                 queue: how fast Node's event loop wakes at best
+import { mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
 import { sleepMicros } from '@mapsync/bench-kit';
 import { Queue } from '@mapsync/ipc';
+import { Doorbell } from '@mapsync/native';
 
 const [role, where, countText, extra] = process.argv.slice(2);
 const count = Number(countText);
@@ -131,6 +135,40 @@ async function queuePing() {
   queues.close();
 }
 
+// Two FIFO doorbells (DIR/ping.bell, DIR/pong.bell) and nothing else: the wake-up that
+// tailer.wait() sleeps on, without the queue around it.
+function bells(dir) {
+  mkdirSync(dir, { recursive: true });
+  const ping = Doorbell.open(path.join(dir, 'ping.bell'));
+  const pong = Doorbell.open(path.join(dir, 'pong.bell'));
+  return { ping, pong, close: () => (ping.close(), pong.close()) };
+}
+
+async function bellPong() {
+  const bell = bells(where);
+  process.stdout.write('ready\n');
+  // Rung COUNT + 1 times: the last ring says the pinger is done.
+  for (let i = 0; i <= count; i++) {
+    await bell.ping.wait();
+    bell.pong.ring();
+  }
+  bell.close();
+}
+
+async function bellPing() {
+  const bell = bells(where);
+  const roundTrips = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    const sent = now();
+    bell.ping.ring();
+    await bell.pong.wait();
+    roundTrips[i] = Number(now() - sent) / 1000;
+  }
+  bell.ping.ring();
+  report(halves(roundTrips));
+  bell.close();
+}
+
 function udsPong() {
   const server = net.createServer((socket) => {
     socket.on('data', (chunk) => socket.write(chunk));
@@ -223,6 +261,8 @@ const roles = {
   'queue-pong': queuePong,
   'queue-ping': queuePing,
   'uds-pong': udsPong,
+  'bell-pong': bellPong,
+  'bell-ping': bellPing,
   'uds-ping': udsPing,
   'queue-send': queueSend,
   'queue-recv': () => queueRecv(false),

@@ -2,7 +2,8 @@
 // (the header word is published last), skipping padding and — after a bounded time —
 // the abandoned record of a writer that died mid-record. wait() sleeps on the tailer
 // slot's doorbell (a FIFO the event loop polls itself: one hop to wake, measured
-// 25 µs one-way against 38-45 µs for a futex wait off the loop, which takes two) —
+// 25 µs one-way against 38-45 µs for a futex wait off the loop, which takes two, with
+// messages 200 µs apart) —
 // except in a dense stream, where it sleeps on the futex (see #sleepsOnFutex);
 // waitSync() sleeps in futex(2) on the calling thread. Either way the tailer raises its
 // own bit to say it sleeps and clears it; appenders only read it (an appender that
@@ -174,6 +175,7 @@ export class Tailer implements AsyncIterable<Uint8Array>, Disposable {
       // back through #peek.
       for (;;) {
         this.#position = position + span;
+        this.#readSinceWait++;
         handler(segment.bytes, offset + RECORD_HEADER_SIZE, length, position, position + span);
         count++;
         offset += span;
@@ -186,7 +188,6 @@ export class Tailer implements AsyncIterable<Uint8Array>, Disposable {
         if (offset + span > size) throw damagedRecord(segment, offset, word);
       }
     }
-    this.#readSinceWait += count;
     return count;
   }
 
@@ -202,30 +203,44 @@ export class Tailer implements AsyncIterable<Uint8Array>, Disposable {
    */
   async wait(timeoutMs?: number): Promise<boolean> {
     this.#checkOpen();
-    if (this.#peek() !== undefined) return true;
-    if (this.#spinMicros > 0 && this.#spin()) return true;
-    const deadline = deadlineOf(timeoutMs);
-    const bell = this.#bellBusy || this.#sleepsOnFutex() ? undefined : this.#doorbell();
     const started = performance.now();
-    if (bell !== undefined) this.#bellBusy = true;
     try {
-      return await this.#sleep(deadline, bell);
+      if (this.#peek() !== undefined) return true;
+      if (this.#spinMicros > 0 && this.#spin()) return true;
+      const deadline = deadlineOf(timeoutMs);
+      const bell = this.#bellBusy || this.#sleepsOnFutex() ? undefined : this.#doorbell();
+      if (bell === undefined) return await this.#sleep(deadline, bell);
+      this.#bellBusy = true;
+      try {
+        return await this.#sleep(deadline, bell);
+      } finally {
+        this.#bellBusy = false;
+      }
     } finally {
-      if (bell !== undefined) this.#bellBusy = false;
-      this.#lastWaitMicros = (performance.now() - started) * 1000;
-      this.#readSinceWait = 0;
+      this.#waitEnded(started);
     }
+  }
+
+  /**
+   * Every wait that returns, slept or not, starts the count again: an answer that was
+   * already there when a request/response peer called wait() is still one record per
+   * wait, not the start of a dense stream.
+   */
+  #waitEnded(started: number): void {
+    this.#lastWaitMicros = (performance.now() - started) * 1000;
+    this.#readSinceWait = 0;
   }
 
   /**
    * In a dense stream (the last wait ended within DENSE_STREAM_MICROS, and several
    * records came in since), a quicker wake-up buys nothing but more of them: every sleep
    * costs the appender a syscall and the machine a context switch. The futex wait off
-   * the loop is slower to wake (~35 µs), and records gather meanwhile: with four
-   * consumers of one producer on two vCPUs, each consumer slept 15x less often and read
-   * 4.4 M msgs/s instead of 3.4 M. A request/response exchange also waits briefly, but
-   * reads one record per wait: it keeps the doorbell, whose one hop answers a ping-pong
-   * in ~12 µs one-way instead of ~34 µs.
+   * the loop is slower to wake (two hops: a waiter thread, then the loop), and records
+   * gather meanwhile: with four consumers of one producer on two vCPUs, each consumer
+   * slept 15x less often and read 4.4 M msgs/s instead of 3.4 M. A request/response
+   * exchange also waits briefly, but reads one record per wait: it keeps the doorbell,
+   * whose one hop answered a ping-pong in 11–13 µs one-way where the futex took 33–35
+   * µs (runs of one script, before this rule).
    */
   #sleepsOnFutex(): boolean {
     return this.#lastWaitMicros < DENSE_STREAM_MICROS && this.#readSinceWait >= DENSE_STREAM_RECORDS;
@@ -263,17 +278,22 @@ export class Tailer implements AsyncIterable<Uint8Array>, Disposable {
    */
   waitSync(timeoutMs?: number): boolean {
     this.#checkOpen();
+    const started = performance.now();
     const deadline = deadlineOf(timeoutMs);
     const { meta } = this.#ctx;
-    for (;;) {
-      const step = this.#arm(deadline, 'futex');
-      if (step.kind !== 'sleep') return step.kind === 'ready';
-      try {
-        meta.mapping.futexWaitSync(meta.notifyOffset, step.seen, { timeoutMs: step.timeoutMs });
-      } finally {
-        this.#disarm('futex');
+    try {
+      for (;;) {
+        const step = this.#arm(deadline, 'futex');
+        if (step.kind !== 'sleep') return step.kind === 'ready';
+        try {
+          meta.mapping.futexWaitSync(meta.notifyOffset, step.seen, { timeoutMs: step.timeoutMs });
+        } finally {
+          this.#disarm('futex');
+        }
+        if (this.#peek() !== undefined) return true;
       }
-      if (this.#peek() !== undefined) return true;
+    } finally {
+      this.#waitEnded(started);
     }
   }
 

@@ -2,8 +2,8 @@
 // through what Node.js offers instead, every path in the same run, in rounds of
 // rotating order. The queue and socket sides are packages/ipc/bench/peer.mjs, run as
 // it is; worker_threads, child_process and the queue's one-per-call sender are
-// node-peers.mjs; C's own ping-pong (the floor for a consumer that sleeps) is
-// packages/ipc/bench/wake-floor.c.
+// node-peers.mjs; C's own ping-pong, sleeping the ways the queue does with nothing
+// else in the way, is packages/ipc/bench/wake-floor.c.
 import { execFileSync, spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -74,7 +74,11 @@ function startPeer(script: string, args: readonly string[]): Peer {
   });
   let out = '';
   let onReady: () => void = () => undefined;
-  const ready = new Promise<void>((resolve) => (onReady = resolve));
+  let notReady: (error: unknown) => void = () => undefined;
+  const ready = new Promise<void>((resolve, reject) => {
+    onReady = resolve;
+    notReady = reject;
+  });
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     out += chunk;
     if (out.includes('ready\n')) onReady();
@@ -91,6 +95,12 @@ function startPeer(script: string, args: readonly string[]): Peer {
         );
     });
   });
+  // A peer that ends before it says 'ready' fails `ready` too (settled already, if it did).
+  result.then(() => {
+    notReady(new Error(`${path.basename(script)} ${args[0] ?? ''} ended before 'ready'`));
+  }, notReady);
+  // Senders never say 'ready': only a caller that awaits it sees that failure.
+  ready.catch(() => undefined);
   return { ready, result, kill: () => child.kill() };
 }
 
@@ -115,6 +125,7 @@ async function listenerFirst(
   } catch (error) {
     // The listener would wait for messages that never come.
     listening.kill();
+    await listening.result.catch(() => undefined);
     throw error;
   }
   const listenerResult = await listening.result;
@@ -188,7 +199,7 @@ const pongThenPing = (pong: Command, ping: Command) => listenerFirst(pong, ping,
 const queuePingPong = (how: 'wait' | 'waitSync' | 'spin') => (dir: string, n: number) =>
   pongThenPing([PEER, 'queue-pong', dir, how], [PEER, 'queue-ping', dir, String(n), how]);
 
-/** C's ping-pong through futex(2) or epoll: the floor under any consumer that sleeps. */
+/** C's ping-pong through futex(2) or epoll: what C gets sleeping the ways the queue does. */
 const cPingPong = (bin: string, how: 'futex' | 'epoll') => (file: string, n: number) =>
   Promise.resolve(
     JSON.parse(execFileSync(bin, [how, file, String(n)], { encoding: 'utf8' })) as unknown,
@@ -229,16 +240,24 @@ function pingPongPaths(cBin: string): readonly LatencyPath[] {
         ),
     },
     {
+      id: 'bare-doorbells',
+      label: 'Node: two bare doorbells, no queue',
+      receiver: 'the FIFO doorbell that wait() sleeps on, polled by the event loop',
+      durability: MEMORY_ONLY,
+      run: (dir, n) =>
+        pongThenPing([PEER, 'bell-pong', dir, String(n)], [PEER, 'bell-ping', dir, String(n)]),
+    },
+    {
       id: 'c-epoll',
       label: 'C: epoll on a pipe (wake-floor.c)',
-      receiver: 'epoll_wait, as an event loop sleeps: the floor for wait() and for the socket',
+      receiver: 'epoll_wait, as an event loop (so wait() and the socket) sleeps',
       durability: MEMORY_ONLY,
       run: cPingPong(cBin, 'epoll'),
     },
     {
       id: 'c-futex',
       label: 'C: futex(2) on a shared mapping (wake-floor.c)',
-      receiver: 'futex wait: the floor for waitSync()',
+      receiver: 'futex wait, as waitSync() sleeps',
       durability: MEMORY_ONLY,
       run: cPingPong(cBin, 'futex'),
     },

@@ -44,10 +44,12 @@ export function presentIpc(data: IpcData): Section {
   const spinning = ping('queue-spinning') ?? lat('queue-spinning');
   if (socket !== undefined && waiting !== undefined) {
     const blocking = ping('queue-blocking');
+    const bare = ping('bare-doorbells');
     const cEpoll = ping('c-epoll');
     const cFutex = ping('c-futex');
     const beside = [
       blocking && `waitSync() ${ratio(socket.p50 / blocking.p50)}`,
+      bare && `Node's bare doorbells ${ratio(socket.p50 / bare.p50)}`,
       cEpoll && `C's epoll ${ratio(socket.p50 / cEpoll.p50)}`,
       cFutex && `C's futex ${ratio(socket.p50 / cFutex.p50)}`,
     ].filter((x) => x !== undefined);
@@ -106,9 +108,9 @@ export function presentIpc(data: IpcData): Section {
       ...(pingPong === undefined
         ? []
         : [
-            `Ping-pong (how the issue measures against a socket): each side answers the other's message at once, and one way is half of each round trip, so no two clocks need agree. The queue uses two queues, one each way, both sides waiting as the row says. C's own ping-pong (\`packages/ipc/bench/wake-floor.c\`, compiled with ${pingPong.compiler}) is the floor under any consumer that sleeps: through epoll, as an event loop (and so wait() and the socket) sleeps, and through futex(2), as waitSync() sleeps. ${pingPong.rounds} rounds of ${count(pingPong.messagesPerRound)} round trips per path (after ${count(50)} dropped), paths in rotating order, fresh processes each run.`,
+            `Ping-pong (how the issue measures against a socket): each side answers the other's message at once, and one way is half of each round trip, so no two clocks need agree. The queue uses two queues, one each way, both sides waiting as the row says. Two bare doorbells (FIFOs, no queue) show how fast a Node event loop wakes at best. C's own ping-pong (\`packages/ipc/bench/wake-floor.c\`, compiled with ${pingPong.compiler}) shows what C itself gets sleeping the same ways, with nothing but the kernel in the way: through epoll, as an event loop (and so wait() and the socket) sleeps, and through futex(2), as waitSync() sleeps. ${pingPong.rounds} rounds of ${count(pingPong.messagesPerRound)} round trips per path (after ${count(50)} dropped), paths in rotating order, fresh processes each run.`,
           ]),
-      `One-way latency, spaced: the sender stamps each message with the monotonic clock (shared by every process and thread) and the receiver subtracts on receipt; messages ~${latency.gapMicros} µs apart (the sender sleeps between them: a spinning sender would hold one of the two vCPUs), so the receiver is asleep (or spinning) when each arrives. A virtual CPU idle that long is slower to wake than one that just went idle, so every path is slower here than in a ping-pong. ${latency.rounds} rounds of ${count(latency.messagesPerRound)} messages per path (after ${count(50)} dropped), paths in rotating order, fresh processes each run. Queue and socket sides are \`packages/ipc/bench/peer.mjs\`, run as it is.`,
+      `One-way latency, spaced: the sender stamps each message with the monotonic clock (shared by every process and thread) and the receiver subtracts on receipt; messages ~${latency.gapMicros} µs apart (the sender sleeps between them: a spinning sender would hold one of the two vCPUs), so the receiver is asleep (or spinning) when each arrives, and has been for a while; compare the ping-pong table. ${latency.rounds} rounds of ${count(latency.messagesPerRound)} messages per path (after ${count(50)} dropped), paths in rotating order, fresh processes each run. Queue and socket sides are \`packages/ipc/bench/peer.mjs\`, run as it is.`,
       `Throughput: one producer, one consumer, the rate seen by the consumer from its first message to its last; ${throughput.rounds} runs per path, in rotating order. A socket is a byte stream: its receiver splits 64-byte messages out of each chunk, with no per-message framing or header.`,
     ],
     tables: [
