@@ -167,6 +167,15 @@ describe('tail', () => {
     expect(run.status).toBe(0);
   });
 
+  it('prints text that starts with the marker in base64 too, so a marked line is always base64', () => {
+    const dir = newQueueDir();
+    mkdirSync(dir);
+    sendOk(dir, 'base64:aGk=', 'plain');
+    const run = mapsync(['queue', 'tail', dir]);
+    expect(run.stdout).toBe(`base64:${Buffer.from('base64:aGk=').toString('base64')}\nplain\n`);
+    expect(run.status).toBe(0);
+  });
+
   it('--json: one object per line, { position, next, length, payload, text }', () => {
     const records = tailJson(filledQueue());
     expect(records[0]).toEqual({
@@ -210,6 +219,8 @@ describe('tail', () => {
   it.each([
     [['--from', '0'], 'ERR_OUT_OF_RANGE'],
     [['--from', '65'], 'ERR_UNALIGNED'],
+    // Inside the first record ('one' at 64, 16 bytes with its header).
+    [['--from', '72'], 'ERR_NOT_RECORD_START'],
     [['--name', ''], 'ERR_INVALID_ARG_TYPE'],
     [['--name', 'n'.repeat(41)], 'ERR_NAME_TOO_LONG'],
   ])('%j, refused by the queue, is a usage error: %s, exit 2', (args, code) => {

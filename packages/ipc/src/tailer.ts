@@ -10,7 +10,16 @@
 // cleared a tailer's flag could lose its wake-up).
 import { MapsyncError, MapsyncRangeError, MapsyncTypeError, validate, type Doorbell } from '@mapsync/native';
 
-import { INCOMPLETE, LENGTH_MASK, PADDING, RECORD, RECORD_HEADER_SIZE, recordSpan } from './format.js';
+import {
+  INCOMPLETE,
+  LENGTH_MASK,
+  PADDING,
+  RECORD,
+  RECORD_HEADER_SIZE,
+  SEGMENT_HEADER_SIZE,
+  recordSpan,
+  spanOfWord,
+} from './format.js';
 import { MAX_NAME_BYTES, SLOT_COUNT, SlotState, type QueueMeta } from './meta.js';
 import { place, segmentStart } from './position.js';
 import { processAlive } from './process-alive.js';
@@ -413,7 +422,39 @@ export class Tailer implements AsyncIterable<Uint8Array>, Disposable {
         `options.from ${position} is outside the queue's records, [${first}, ${tail}]`,
       );
     }
+    this.#checkRecordStart(position);
     return position;
+  }
+
+  /**
+   * Walks the position's segment from its first record to prove a record starts there.
+   * Inside a record, 8-aligned payload bytes can look like a header, and without a
+   * checksum (durability 'none') nothing else would tell: the tailer would hand out
+   * payload bytes as records. Once per tailer, at most a segment's worth of headers.
+   */
+  #checkRecordStart(position: number): void {
+    const { store } = this.#ctx;
+    const size = store.segmentSize;
+    const at = place(position, size);
+    // A segment's own start (offset 0) is its first record's position; the rest of its
+    // header is not.
+    const inHeader = at.position !== position && position % size !== 0;
+    let offset = SEGMENT_HEADER_SIZE;
+    const segment = inHeader ? undefined : store.get(at.index, false);
+    while (segment !== undefined && offset < at.offset) {
+      const word = Atomics.load(segment.words, offset >>> 2) >>> 0;
+      // Nothing claimed from here on (or padding to the segment's end): no record is further on.
+      if (word === 0 || (word & PADDING) !== 0) break;
+      const span = spanOfWord(word);
+      if (offset + span > size) throw damagedRecord(segment, offset, word);
+      offset += span;
+    }
+    if (inHeader || offset !== at.offset) {
+      throw new MapsyncRangeError(
+        'ERR_NOT_RECORD_START',
+        `options.from ${position} is not where a record starts: use a position that append(), a tailer or readBatch() gave out`,
+      );
+    }
   }
 
   /** The record at the position, skipping padding and abandoned records; undefined if none yet. */

@@ -339,6 +339,39 @@ describe('edge cases', () => {
     expect(await looping).toEqual(['last']);
   });
 
+  it('starts a tailer only where a record starts, never inside one that holds header-like bytes', () => {
+    const queue = open(nextDir());
+    // Payloads full of words that read as published 8-byte records: a tailer started
+    // inside one (durability 'none', no checksum) would hand them out as records.
+    const fake = new Uint8Array(200);
+    const view = new DataView(fake.buffer);
+    for (let at = 0; at < fake.length; at += 4) view.setUint32(at, 0x10000008, true);
+    const positions: number[] = [];
+    // Past the first segment's end: its last record is followed by padding.
+    for (let i = 0; positions.length === 0 || positions.at(-1)! < 1.5 * SEGMENT; i++) positions.push(queue.append(fake));
+    const inside = (p: number) => () => queue.tailer({ from: p });
+    for (const p of [positions[0]! + 8, positions[3]! + 64, positions.at(-1)! + 200]) {
+      expect(inside(p)).toThrow(expect.objectContaining({ code: 'ERR_NOT_RECORD_START' }));
+    }
+    // Inside the padding that ends the first segment, and in the second one's header.
+    const lastOfFirst = positions.filter((p) => p < SEGMENT).at(-1)!;
+    expect(inside(lastOfFirst + 216)).toThrow(expect.objectContaining({ code: 'ERR_NOT_RECORD_START' }));
+    expect(inside(SEGMENT + 8)).toThrow(expect.objectContaining({ code: 'ERR_NOT_RECORD_START' }));
+    // Every position append() gave out, the padding's start (the `next` of the first
+    // segment's last record), the second segment's own start, and the tail are fine.
+    for (const p of [...positions.slice(0, 5), ...positions.slice(-5), lastOfFirst, lastOfFirst + 208]) {
+      const tailer = queue.tailer({ from: p });
+      expect(tailer.read()).toEqual(fake);
+      tailer.close();
+    }
+    const second = queue.tailer({ from: SEGMENT });
+    expect(second.position).toBe(SEGMENT);
+    expect(second.read()).toEqual(fake);
+    second.close();
+    expect(queue.tailer({ from: queue.tailer({ from: 'end' }).position }).read()).toBeUndefined();
+    queue.close();
+  });
+
   it('refuses a named tailer open elsewhere (another process, or this one), and a start outside the queue', () => {
     const dir = nextDir();
     const queue = open(dir);

@@ -52,7 +52,8 @@ async function printRecords(tailer: Tailer, options: TailOptions): Promise<void>
 
 /**
  * A position past the end would make a follower wait for good, since no record can
- * start there. (@mapsync/ipc checks neither this nor that a position is a record's start.)
+ * start there. (@mapsync/ipc refuses it too, in terms of options.from and its tail hint;
+ * this says it in the command's words, with the tail as `stats` gives it.)
  */
 function checkInsideQueue(queue: Queue, from: 'beginning' | 'end' | number): void {
   if (typeof from !== 'number') return;
@@ -69,6 +70,7 @@ function checkInsideQueue(queue: Queue, from: 'beginning' | 'end' | number): voi
 /** Codes @mapsync/ipc gives a tailer's options it refuses: a mistake on the command line. */
 const BAD_TAILER_OPTION = new Set([
   'ERR_OUT_OF_RANGE',
+  'ERR_NOT_RECORD_START',
   'ERR_UNALIGNED',
   'ERR_INVALID_ARG_TYPE',
   'ERR_NAME_TOO_LONG',
