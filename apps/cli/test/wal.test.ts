@@ -223,6 +223,11 @@ describe('a damaged log: a byte flipped in an acknowledged record', () => {
     expect(run.stdout).toContain(
       'repair         --repair would drop LSN 2 and everything after it (5 readable record(s) beyond the damage)',
     );
+    // The explanation names the command that repairs, not the library's option.
+    expect(run.stdout).toContain(
+      "Running 'mapsync wal recover --repair' keeps LSNs 1..1 and drops LSN 2",
+    );
+    expect(run.stdout).not.toContain('{ repair: true }');
     expect(run.status).toBe(3);
     const report = json(mapsync(['wal', 'verify', dir, '--json']));
     expect(report).toMatchObject({
@@ -252,6 +257,7 @@ describe('a damaged log: a byte flipped in an acknowledged record', () => {
       'DAMAGED: acknowledged records are unreadable; nothing was changed',
     );
     expect(refused.stdout).toContain('run again with --repair');
+    expect(refused.stdout).not.toContain('{ repair: true }');
     expect(refused.status).toBe(3);
     expect(json(mapsync(['wal', 'verify', dir, '--json']))).toMatchObject({ verdict: 'corrupt' });
 

@@ -1,6 +1,6 @@
 // @mapsync/wal: a write-ahead log over memory-mapped segment files, and a page store
 // that uses it to make writes to a mapped data file atomic and durable.
-export { WriteAheadLog, LogCorruptError, DEFAULT_SEGMENT_SIZE } from './log.js';
+export { WriteAheadLog, LogCorruptError, DEFAULT_SEGMENT_SIZE, describeBreak } from './log.js';
 export type { LogOptions, LogRecord, LogSummary, RecoveryReport } from './log.js';
 export type { BreakProblem, LogBreak, Verdict } from './scan.js';
 export { inspectLog, readLog } from './read.js';

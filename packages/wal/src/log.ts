@@ -219,7 +219,11 @@ export function summarize(location: string, scan: LogScan): LogSummary {
   };
 }
 
-export function describeBreak(summary: LogSummary): string {
+/**
+ * What a scan found, in words. `howToRepair` names the way to drop damaged records
+ * for whoever reads this: the library's option by default; the CLI names its command.
+ */
+export function describeBreak(summary: LogSummary, howToRepair = 'Opening with { repair: true }'): string {
   const b = summary.break;
   if (b === undefined) return `the log in ${summary.location} is intact up to LSN ${summary.lastLsn}`;
   if (summary.verdict === 'torn-tail') {
@@ -236,7 +240,7 @@ export function describeBreak(summary: LogSummary): string {
         'was durable, so acknowledged data is damaged. '
       : 'a misdirected write put a record with another LSN, or a segment header, where the records go on, ' +
         'so acknowledged data may be damaged. ') +
-    `Opening with { repair: true } keeps LSNs ${summary.firstLsn}..${summary.lastLsn} and drops LSN ${b.lsn} ` +
+    `${howToRepair} keeps LSNs ${summary.firstLsn}..${summary.lastLsn} and drops LSN ${b.lsn} ` +
     `and everything after it (${summary.recordsAfterBreak} readable record(s) beyond the damage)`
   );
 }

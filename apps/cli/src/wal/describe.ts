@@ -1,6 +1,6 @@
 // A log's state as the `wal` commands report it: the CLI's own shape (documented in
 // the README), so that a change inside @mapsync/wal does not change what scripts read.
-import type { LogSummary } from '@mapsync/wal';
+import { describeBreak, type LogSummary } from '@mapsync/wal';
 
 export type Verdict = LogSummary['verdict'];
 
@@ -31,7 +31,10 @@ export interface LogStateReport {
   readonly explanation: string;
 }
 
-export function logState(summary: LogSummary & { explanation: string }): LogStateReport {
+/** How the CLI drops damaged records: the explanation names the command, not the library's option. */
+const HOW_TO_REPAIR = "Running 'mapsync wal recover --repair'";
+
+export function logState(summary: LogSummary): LogStateReport {
   const damage = summary.break;
   return {
     log: summary.location,
@@ -56,7 +59,7 @@ export function logState(summary: LogSummary & { explanation: string }): LogStat
             recordsAfterBreak: summary.recordsAfterBreak,
             needsRepair: summary.verdict === 'corrupt',
           },
-    explanation: summary.explanation,
+    explanation: describeBreak(summary, HOW_TO_REPAIR),
   };
 }
 

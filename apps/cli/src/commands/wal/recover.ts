@@ -74,7 +74,7 @@ async function recoverLog(dir: string, repair: boolean): Promise<RecoverReport> 
     return await openAndClose(found.path, kind, repair);
   } catch (error) {
     if (!(error instanceof LogCorruptError)) throw error;
-    const damage = logState({ ...error.scan, explanation: error.message });
+    const damage = logState(error.scan);
     return {
       log: found.path,
       kind,
