@@ -3,7 +3,7 @@
 //   peer.mjs queue-recv DIR COUNT SPIN_US         receive COUNT, print one-way latencies
 //   peer.mjs queue-recv-blocking DIR COUNT 0      the same, sleeping in waitSync (futex on this thread)
 //   peer.mjs queue-flood DIR COUNT                send COUNT messages as fast as possible
-//   peer.mjs queue-drain DIR COUNT                receive COUNT, print the rate
+//   peer.mjs queue-drain DIR COUNT [NICE]         receive COUNT, print the rate (at nice NICE)
 //   peer.mjs uds-send PATH COUNT GAP_US | uds-recv PATH COUNT | uds-flood PATH COUNT | uds-drain PATH COUNT
 //   peer.mjs queue-pong DIR HOW | queue-ping DIR COUNT HOW
 //                                                 ping-pong over two queues (DIR/ping, DIR/pong): the
@@ -14,6 +14,7 @@
 //                                                 queue: how fast Node's event loop wakes at best
 import { mkdirSync } from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 
 import { sleepMicros } from '@mapsync/bench-kit';
@@ -70,6 +71,8 @@ function queueFlood() {
 }
 
 async function queueDrain() {
+  // A consumer may lower its own priority (no privilege needed), below its producer's.
+  if (extra !== undefined) os.setPriority(Number(extra));
   const queue = Queue.open(where);
   const tailer = queue.tailer({ from: 'beginning' });
   process.stdout.write('ready\n');

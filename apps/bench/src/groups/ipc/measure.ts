@@ -264,6 +264,38 @@ function pingPongPaths(cBin: string): readonly LatencyPath[] {
   ];
 }
 
+/** Messages per run for one producer to one and to four consumers, the same for all. */
+const FAN_OUT_MESSAGES = 3_000_000;
+
+/**
+ * One producer (appendBatch() of 64) to `consumers` processes at priority `nice`: the
+ * mean of the consumers' rates, as messages over seconds.
+ */
+async function fanOut(
+  dir: string,
+  n: number,
+  consumers: number,
+  nice: number,
+): Promise<{ messages: number; seconds: number }> {
+  const drains = Array.from({ length: consumers }, () =>
+    startPeer(PEER, ['queue-drain', dir, String(n), String(nice)]),
+  );
+  try {
+    await Promise.all(drains.map((d) => d.ready));
+    await startPeer(PEER, ['queue-flood', dir, String(n)]).result;
+  } catch (error) {
+    for (const d of drains) d.kill();
+    await Promise.allSettled(drains.map((d) => d.result));
+    throw error;
+  }
+  const results = (await Promise.all(drains.map((d) => d.result))) as {
+    messages: number;
+    seconds: number;
+  }[];
+  const meanRate = results.reduce((sum, r) => sum + r.messages / r.seconds, 0) / results.length;
+  return { messages: n, seconds: n / meanRate };
+}
+
 interface ThroughputPath extends Described {
   /** Messages one run sends: each path gets about a second's worth. */
   readonly messages: number;
@@ -276,12 +308,32 @@ const throughputPaths: readonly ThroughputPath[] = [
     label: '@mapsync/ipc queue, appendBatch() of 64',
     receiver: 'readBatch() of up to 4096',
     durability: QUEUE_DURABILITY,
-    messages: 2_000_000,
-    run: (dir, n) =>
-      receiverThenSender(
-        [PEER, 'queue-drain', dir, String(n)],
-        [PEER, 'queue-flood', dir, String(n)],
-      ),
+    messages: FAN_OUT_MESSAGES,
+    run: (dir, n) => fanOut(dir, n, 1, 0),
+  },
+  {
+    id: 'queue-fan-out',
+    label: '@mapsync/ipc queue, appendBatch() of 64, four consumers (each, mean)',
+    receiver: 'readBatch() of up to 4096, in four processes',
+    durability: QUEUE_DURABILITY,
+    messages: FAN_OUT_MESSAGES,
+    run: (dir, n) => fanOut(dir, n, 4, 0),
+  },
+  {
+    id: 'queue-batch-nice',
+    label: '@mapsync/ipc queue, appendBatch() of 64, consumer at nice 19',
+    receiver: "readBatch() of up to 4096, below the producer's priority",
+    durability: QUEUE_DURABILITY,
+    messages: FAN_OUT_MESSAGES,
+    run: (dir, n) => fanOut(dir, n, 1, 19),
+  },
+  {
+    id: 'queue-fan-out-nice',
+    label: '@mapsync/ipc queue, appendBatch() of 64, four consumers at nice 19 (each, mean)',
+    receiver: "readBatch() of up to 4096, in four processes below the producer's priority",
+    durability: QUEUE_DURABILITY,
+    messages: FAN_OUT_MESSAGES,
+    run: (dir, n) => fanOut(dir, n, 4, 19),
   },
   {
     id: 'queue-one',
