@@ -167,12 +167,13 @@ describe('tail', () => {
     expect(run.status).toBe(0);
   });
 
-  it('prints text that starts with the marker in base64 too, so a marked line is always base64', () => {
+  it('prints text with a line that starts with the marker in base64 too, so a marked line is always base64', () => {
     const dir = newQueueDir();
     mkdirSync(dir);
-    sendOk(dir, 'base64:aGk=', 'plain');
+    sendOk(dir, 'base64:aGk=', 'two\nbase64:aGk=', 'plain');
     const run = mapsync(['queue', 'tail', dir]);
-    expect(run.stdout).toBe(`base64:${Buffer.from('base64:aGk=').toString('base64')}\nplain\n`);
+    const b64 = (text: string) => `base64:${Buffer.from(text).toString('base64')}\n`;
+    expect(run.stdout).toBe(`${b64('base64:aGk=')}${b64('two\nbase64:aGk=')}plain\n`);
     expect(run.status).toBe(0);
   });
 
@@ -217,7 +218,8 @@ describe('tail', () => {
   });
 
   it.each([
-    [['--from', '0'], 'ERR_OUT_OF_RANGE'],
+    // In the first segment's header, before its first record.
+    [['--from', '8'], 'ERR_OUT_OF_RANGE'],
     [['--from', '65'], 'ERR_UNALIGNED'],
     // Inside the first record ('one' at 64, 16 bytes with its header).
     [['--from', '72'], 'ERR_NOT_RECORD_START'],

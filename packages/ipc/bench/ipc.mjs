@@ -15,7 +15,7 @@
 // producer sleeps between them), so the consumer is asleep (or spinning) when each
 // arrives, and has been for a while.
 import { execFileSync, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -129,9 +129,18 @@ try {
     for (const [label, count, nice] of fanOuts) {
       const d = fresh();
       const consumers = Array.from({ length: count }, () => peer(['queue-drain', d, String(flood), String(nice)]));
-      await Promise.all(consumers.map((c) => c.ready));
-      await peer(['queue-flood', d, String(flood)]).done;
+      try {
+        await Promise.all(consumers.map((c) => c.ready));
+        await peer(['queue-flood', d, String(flood)]).done;
+      } catch (error) {
+        // The consumers would wait for messages that never come.
+        for (const c of consumers) c.kill();
+        await Promise.allSettled(consumers.map((c) => c.done));
+        throw error;
+      }
       for (const [r] of await Promise.all(consumers.map((c) => c.done))) rates.get(label).push(r.messages / r.seconds);
+      // Each run writes flood x 72 bytes: not kept until the end.
+      rmSync(d, { recursive: true, force: true });
     }
   }
   for (const [label, values] of rates) throughput[label] = values.reduce((a, b) => a + b, 0) / values.length;

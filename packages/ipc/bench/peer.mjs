@@ -63,26 +63,39 @@ async function queueRecv(blocking) {
   queue.close();
 }
 
+/** A flood's first message carries when the flood began (the clock every process shares). */
+const stampStart = (message) => new DataView(message.buffer, message.byteOffset).setBigInt64(0, now(), true);
+const startOf = (bytes, offset) => new DataView(bytes.buffer, bytes.byteOffset + offset, 8).getBigInt64(0, true);
+
 function queueFlood() {
   const queue = Queue.open(where);
   const batch = Array.from({ length: 64 }, () => new Uint8Array(SIZE));
-  for (let sent = 0; sent < count; sent += batch.length) queue.appendBatch(batch);
+  stampStart(batch[0]);
+  queue.appendBatch(batch);
+  batch[0].fill(0);
+  for (let sent = batch.length; sent < count; sent += batch.length) queue.appendBatch(batch);
   queue.close();
 }
 
+// Times from the flood's start, stamped in its first message, to the last record: a
+// consumer that starts reading late (at a lower priority, say) and then drains a
+// backlog is not credited with a rate it never kept up with.
 async function queueDrain() {
-  // A consumer may lower its own priority (no privilege needed), below its producer's.
-  if (extra !== undefined) os.setPriority(Number(extra));
+  // A consumer may lower its own priority below its producer's (no privilege needed;
+  // on Linux this renices the calling thread, the one that reads).
+  if (Number(extra ?? 0) > 0) os.setPriority(Number(extra));
   const queue = Queue.open(where);
   const tailer = queue.tailer({ from: 'beginning' });
   process.stdout.write('ready\n');
   let got = 0;
   let started = 0n;
+  const onFirst = (bytes, offset) => {
+    if (started === 0n) started = startOf(bytes, offset);
+  };
   const onRecord = () => {};
   while (got < count) {
-    const n = tailer.readBatch(4096, onRecord);
+    const n = tailer.readBatch(4096, got === 0 ? onFirst : onRecord);
     if (n === 0) await tailer.wait();
-    else if (got === 0) started = now();
     got += n;
   }
   report({ seconds: Number(now() - started) / 1e9, messages: got });
@@ -230,7 +243,7 @@ function udsRecv(flood) {
     socket.on('data', (chunk) => {
       pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
       const whole = Math.floor(pending.length / SIZE);
-      if (got === 0) started = now();
+      if (got === 0 && whole > 0) started = flood ? pending.readBigInt64LE(0) : now();
       for (let k = 0; k < whole && !flood; k++) latencies.push(Number(now() - pending.readBigInt64LE(k * SIZE)) / 1000);
       got += whole;
       pending = pending.subarray(whole * SIZE);
@@ -252,8 +265,10 @@ function udsFlood() {
   let sent = 0;
   const pump = () => {
     while (sent < count) {
-      sent++;
-      if (!socket.write(message)) return socket.once('drain', pump);
+      // The first message says when the flood began (its own buffer: a queued write keeps a reference).
+      const next = sent++ === 0 ? Buffer.alloc(SIZE) : message;
+      if (next !== message) stampStart(next);
+      if (!socket.write(next)) return socket.once('drain', pump);
     }
     socket.end();
   };

@@ -109,9 +109,14 @@ export class Tailer implements AsyncIterable<Uint8Array>, Disposable {
     this.#spinMicros = validate.checkSize(opts.spinMicros ?? 0, 'options.spinMicros', 10_000_000);
     const { meta } = ctx;
     const start = this.#startPosition(opts.from ?? 'beginning');
+    // Proven only where it is used: a named tailer that exists resumes where it was.
+    const placed = (): number => {
+      if (typeof opts.from === 'number') this.#checkRecordStart(start);
+      return start;
+    };
     if (opts.name === undefined) {
       this.name = undefined;
-      this.#position = start;
+      this.#position = placed();
       this.#slot = meta.claimSlot(SlotState.anonymous, undefined, start);
       return;
     }
@@ -133,7 +138,7 @@ export class Tailer implements AsyncIterable<Uint8Array>, Disposable {
       meta.adoptSlot(existing);
       this.#position = meta.slotPosition(existing);
     } else {
-      const slot = meta.claimSlot(SlotState.named, encoded, start);
+      const slot = meta.claimSlot(SlotState.named, encoded, placed());
       if (slot === undefined) throw new MapsyncError('ENOSLOT', 'every tailer slot of this queue is taken');
       this.#slot = slot;
       this.#position = start;
@@ -409,20 +414,22 @@ export class Tailer implements AsyncIterable<Uint8Array>, Disposable {
 
   #startPosition(from: unknown): number {
     const { meta, store } = this.#ctx;
-    const first = segmentStart(meta.firstSegment, store.segmentSize);
+    const size = store.segmentSize;
+    const first = segmentStart(meta.firstSegment, size);
     if (from === 'beginning') return first;
     if (from === 'end') return meta.tailHint;
     // A position is one that append() or a tailer gave out: record starts are 8-aligned
-    // and between the first kept record and the tail.
+    // and between the first kept record and the tail. A segment's own start (offset 0:
+    // the `next` of a record that fills the segment before it) is its first record's.
     const position = validate.checkAligned(validate.checkSize(from, 'options.from'), 8, 'options.from');
     const tail = meta.tailHint;
-    if (position < first || position > tail) {
+    const firstRecordOf = (p: number): number => (p % size === 0 ? p + SEGMENT_HEADER_SIZE : p);
+    if (firstRecordOf(position) < first || firstRecordOf(position) > firstRecordOf(tail)) {
       throw new MapsyncRangeError(
         'ERR_OUT_OF_RANGE',
         `options.from ${position} is outside the queue's records, [${first}, ${tail}]`,
       );
     }
-    this.#checkRecordStart(position);
     return position;
   }
 
@@ -430,23 +437,26 @@ export class Tailer implements AsyncIterable<Uint8Array>, Disposable {
    * Walks the position's segment from its first record to prove a record starts there.
    * Inside a record, 8-aligned payload bytes can look like a header, and without a
    * checksum (durability 'none') nothing else would tell: the tailer would hand out
-   * payload bytes as records. Once per tailer, at most a segment's worth of headers.
+   * payload bytes as records. Once per new tailer placed by position. A record's span
+   * never changes once claimed (publishing keeps its length, and a record turned into
+   * padding — a dead writer's, or one recovery dropped — keeps its span), so plain
+   * loads walk the claimed headers, ~1 ns each; only a 0, the end of what is claimed,
+   * is read again atomically before it counts.
    */
   #checkRecordStart(position: number): void {
     const { store } = this.#ctx;
     const size = store.segmentSize;
     const at = place(position, size);
-    // A segment's own start (offset 0) is its first record's position; the rest of its
-    // header is not.
     const inHeader = at.position !== position && position % size !== 0;
     let offset = SEGMENT_HEADER_SIZE;
     const segment = inHeader ? undefined : store.get(at.index, false);
     while (segment !== undefined && offset < at.offset) {
-      const word = Atomics.load(segment.words, offset >>> 2) >>> 0;
-      // Nothing claimed from here on (or padding to the segment's end): no record is further on.
-      if (word === 0 || (word & PADDING) !== 0) break;
+      const w = offset >>> 2;
+      const word = (segment.words[w] || Atomics.load(segment.words, w)) >>> 0;
+      // Nothing claimed from here on: no record starts further on.
+      if (word === 0) break;
       const span = spanOfWord(word);
-      if (offset + span > size) throw damagedRecord(segment, offset, word);
+      if (span < RECORD_HEADER_SIZE || offset + span > size) throw damagedRecord(segment, offset, word);
       offset += span;
     }
     if (inHeader || offset !== at.offset) {

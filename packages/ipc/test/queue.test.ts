@@ -214,6 +214,20 @@ describe('named tailers and retention', () => {
     again.close();
   });
 
+  it("places a tailer at the first kept segment's own start after retention", () => {
+    const queue = open(nextDir());
+    // Eight records of 8,176 bytes (8,184 with their header) fill a segment exactly, so
+    // the `next` of a segment's last record is the following segment's offset 0.
+    const payloads = Array.from({ length: 17 }, (_, i) => new Uint8Array(8176).fill(i));
+    const positions = payloads.map((payload) => queue.append(payload));
+    expect(positions[8]).toBe(SEGMENT + SEGMENT_HEADER_SIZE);
+    expect(queue.retain({ keepSegments: 2 })).toBe(1);
+    const tailer = queue.tailer({ from: SEGMENT });
+    expect(tailer.read()).toEqual(payloads[8]);
+    expect(() => queue.tailer({ from: SEGMENT - 8 })).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
+    queue.close();
+  });
+
   it('deletes segments every named tailer has passed, and says so to a tailer left behind', () => {
     const dir = nextDir();
     const queue = open(dir);
@@ -245,12 +259,20 @@ describe('failures', () => {
     new DataView(header.buffer).setUint32(4, deadPid, true);
     writeSync(fd, header, 0, 8, at);
     closeSync(fd);
-    queue.append(encode('after'));
+    const after = queue.append(encode('after'));
     const tailer = queue.tailer();
     expect(decode(tailer.read()!)).toBe('before');
     expect(tailer.read()).toBeUndefined(); // not skipped at once: the writer might be slow
     expect(await tailer.wait(2_000)).toBe(true);
     expect(decode(tailer.read()!)).toBe('after');
+    // The abandoned record is padding now, in the middle of the segment: a tailer placed
+    // after it is still placed where a record starts.
+    for (const from of [after, tailer.position]) {
+      const placed = queue.tailer({ from });
+      expect(placed.position).toBe(from);
+      placed.close();
+    }
+    expect(decode(queue.tailer({ from: after }).read()!)).toBe('after');
     queue.close();
   });
 
@@ -272,6 +294,8 @@ describe('failures', () => {
     expect(again.recovery).toEqual({ tail: expect.any(Number) as number, kept: 2, dropped: 1 });
     const tailer = again.tailer();
     expect([decode(tailer.read()!), decode(tailer.read()!), tailer.read()]).toEqual(['kept 1', 'kept 2', undefined]);
+    // The dropped record became padding between the two: the second is still a start.
+    expect(decode(again.tailer({ from: positions[2]! }).read()!)).toBe('kept 2');
     again.close();
   });
 

@@ -1,6 +1,6 @@
 // A queue record as `queue tail` prints it: for people, its text on a line of its own
-// (base64 after a marker when it is not printable text, or is text that starts with the
-// marker); for scripts, one JSON object
+// (base64 after a marker when it is not printable text, or is text with a line that
+// starts with the marker); for scripts, one JSON object
 // per line with its position, so that `--from` can start anywhere a record starts.
 import { printableText } from '../payload.js';
 
@@ -31,10 +31,10 @@ export function tailedRecord(payload: Uint8Array, position: number, next: number
 
 export function recordLine(record: TailedRecord, json: boolean): string {
   if (json) return JSON.stringify(record);
-  // Text that starts with the marker goes in base64 too: a line that starts with it
-  // then always holds base64.
+  // Text with a line that starts with the marker goes in base64 too: a line that
+  // starts with it then always holds base64.
   const { text } = record;
-  return text !== null && !text.startsWith(BINARY_MARKER)
-    ? text
-    : `${BINARY_MARKER}${record.payload}`;
+  const looksMarked =
+    text?.startsWith(BINARY_MARKER) === true || text?.includes(`\n${BINARY_MARKER}`) === true;
+  return text !== null && !looksMarked ? text : `${BINARY_MARKER}${record.payload}`;
 }

@@ -106,8 +106,10 @@ async function childPair(mode, count, gap) {
 
 function queueFloodOne(dir, count) {
   const queue = Queue.open(dir);
+  // The first message says when the flood began: peer.mjs's queue-drain times from it.
+  queue.append(stamped());
   const message = new Uint8Array(SIZE);
-  for (let i = 0; i < count; i++) queue.append(message);
+  for (let i = 1; i < count; i++) queue.append(message);
   queue.close();
 }
 
