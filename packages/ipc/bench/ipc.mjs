@@ -6,8 +6,8 @@
 //   node bench/ipc.mjs [--messages 3000] [--flood 5000000] [--json FILE]
 //
 // Ping-pong (the issue's measure): each side answers the other's message at once; one
-// way is half the round trip. Beside them, two bare doorbells with no queue (how fast a
-// Node event loop wakes at best), and C's own ping-pong (wake-floor.c) through futex(2)
+// way is half the round trip. Beside them, two bare doorbells and a bare futex word with
+// no queue (how fast a Node event loop, and a Node thread, wake at best), and C's own ping-pong (wake-floor.c) through futex(2)
 // and through epoll on a pipe: what C gets sleeping the ways the queue does, with
 // nothing else in the way.
 // Spaced: the producer stamps each message with CLOCK_MONOTONIC, which both processes
@@ -94,6 +94,7 @@ try {
     ['queue, consumer blocking (waitSync)', () => { const d = fresh(); return pingPong(['queue-pong', d, 'waitSync'], ['queue-ping', d, String(messages), 'waitSync']); }],
     ['queue, consumer spinning', () => { const d = fresh(); return pingPong(['queue-pong', d, 'spin'], ['queue-ping', d, String(messages), 'spin']); }],
     ['Node, two bare doorbells, no queue (what wait() sleeps on)', () => { const d = fresh(); return pingPong(['bell-pong', d, String(messages)], ['bell-ping', d, String(messages)]); }],
+    ['Node, a bare futex word, no queue (what waitSync sleeps on)', () => { const f = path.join(scratch.dir, `f${++n}`); return pingPong(['futex-pong', f, String(messages)], ['futex-ping', f, String(messages)]); }],
     ['C, futex(2) (how waitSync sleeps)', () => cFloor('futex')],
     ['C, epoll on a pipe (how an event loop sleeps)', () => cFloor('epoll')],
     ['C, futex(2), round trips ~200 µs apart', () => cFloor('futex', 200)],
@@ -154,6 +155,7 @@ try {
   const cEpoll = pingPongs['C, epoll on a pipe (how an event loop sleeps)'];
   const cFutex = pingPongs['C, futex(2) (how waitSync sleeps)'];
   const bare = pingPongs['Node, two bare doorbells, no queue (what wait() sleeps on)'];
+  const bareFutex = pingPongs['Node, a bare futex word, no queue (what waitSync sleeps on)'];
   const spacedSocket = latency['unix socket'];
   const latencyRows = (rows, base) =>
     Object.entries(rows).map(([k, s]) => `| ${k} | ${us(s.p50)} | ${us(s.p99)} | ${us(s.p999)} | ${(base.p50 / s.p50).toFixed(1)}x lower |`);
@@ -182,7 +184,7 @@ try {
     'Targets:',
     `- waiting p50 at least 4x lower than the socket's ping-pong: event loop free ${(socket.p50 / waiting.p50).toFixed(1)}x (${socket.p50 / waiting.p50 >= 4 ? 'met' : 'not met'}), ` +
       `blocking waitSync ${(socket.p50 / blocking.p50).toFixed(1)}x (${socket.p50 / blocking.p50 >= 4 ? 'met' : 'not met'}); ` +
-      `in the same run: Node's bare doorbells ${(socket.p50 / bare.p50).toFixed(1)}x, C's epoll ${(socket.p50 / cEpoll.p50).toFixed(1)}x, C's futex ${(socket.p50 / cFutex.p50).toFixed(1)}x`,
+      `in the same run: Node's bare doorbells ${(socket.p50 / bare.p50).toFixed(1)}x, Node's bare futex ${(socket.p50 / bareFutex.p50).toFixed(1)}x, C's epoll ${(socket.p50 / cEpoll.p50).toFixed(1)}x, C's futex ${(socket.p50 / cFutex.p50).toFixed(1)}x`,
     `- spinning p50 under 3 µs: ${us(spinning.p50)} (${spinning.p50 < 3 ? 'met' : 'not met'})`,
     `- >= 5,000,000 messages/s one to one: ${Math.round(throughput['queue, 1 consumer']).toLocaleString('en-US')} (${throughput['queue, 1 consumer'] >= 5e6 ? 'met' : 'not met'})`,
     `- four consumers each >= 80% of one to one: at the producer's priority ${(fanOutShare(false) * 100).toFixed(0)}% (${fanOutShare(false) >= 0.8 ? 'met' : 'not met'}), ` +

@@ -12,14 +12,16 @@
 //   peer.mjs uds-pong PATH | uds-ping PATH COUNT   the same over a Unix domain socket
 //   peer.mjs bell-pong DIR COUNT | bell-ping DIR COUNT  the same through two bare doorbells, no
 //                                                 queue: how fast Node's event loop wakes at best
-import { mkdirSync } from 'node:fs';
+//   peer.mjs futex-pong FILE COUNT | futex-ping FILE COUNT  the same through one futex word of a
+//                                                 shared mapping, no queue: what waitSync() sleeps on
+import { closeSync, ftruncateSync, mkdirSync, openSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
 import { sleepMicros } from '@mapsync/bench-kit';
 import { Queue } from '@mapsync/ipc';
-import { Doorbell } from '@mapsync/native';
+import { Doorbell, map } from '@mapsync/native';
 
 const [role, where, countText, extra] = process.argv.slice(2);
 const count = Number(countText);
@@ -185,6 +187,49 @@ async function bellPing() {
   bell.close();
 }
 
+// One word of a shared file mapping, futex(2) on the main thread: odd values are pings,
+// even values pongs, as in wake-floor.c.
+function futexWord(file, create) {
+  const fd = openSync(file, create ? 'w+' : 'r+');
+  if (create) ftruncateSync(fd, 4096);
+  const mapping = map(fd, { length: 4096, access: 'readwrite' });
+  closeSync(fd);
+  const word = new Int32Array(mapping.buffer, 0, 1);
+  return {
+    waitPast: (seen) => {
+      while (Atomics.load(word, 0) === seen) mapping.futexWaitSync(0, seen);
+    },
+    bump: () => {
+      Atomics.add(word, 0, 1);
+      mapping.futexWake(0, 1);
+    },
+    close: () => mapping.unmap(),
+  };
+}
+
+function futexPong() {
+  const word = futexWord(where, true);
+  process.stdout.write('ready\n');
+  for (let i = 0; i < count; i++) {
+    word.waitPast(2 * i);
+    word.bump();
+  }
+  word.close();
+}
+
+function futexPing() {
+  const word = futexWord(where, false);
+  const roundTrips = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    const sent = now();
+    word.bump();
+    word.waitPast(2 * i + 1);
+    roundTrips[i] = Number(now() - sent) / 1000;
+  }
+  report(halves(roundTrips));
+  word.close();
+}
+
 function udsPong() {
   const server = net.createServer((socket) => {
     socket.on('data', (chunk) => socket.write(chunk));
@@ -280,6 +325,8 @@ const roles = {
   'queue-ping': queuePing,
   'uds-pong': udsPong,
   'bell-pong': bellPong,
+  'futex-pong': futexPong,
+  'futex-ping': futexPing,
   'bell-ping': bellPing,
   'uds-ping': udsPing,
   'queue-send': queueSend,

@@ -109,9 +109,10 @@ export class Tailer implements AsyncIterable<Uint8Array>, Disposable {
     this.#spinMicros = validate.checkSize(opts.spinMicros ?? 0, 'options.spinMicros', 10_000_000);
     const { meta } = ctx;
     const start = this.#startPosition(opts.from ?? 'beginning');
-    // Proven only where it is used: a named tailer that exists resumes where it was.
+    // Checked against the queue only where it is used: a named tailer that exists
+    // resumes where it was, whatever `from` says (a position retention has passed since).
     const placed = (): number => {
-      if (typeof opts.from === 'number') this.#checkRecordStart(start);
+      if (typeof opts.from === 'number') this.#checkInQueue(start);
       return start;
     };
     if (opts.name === undefined) {
@@ -414,23 +415,30 @@ export class Tailer implements AsyncIterable<Uint8Array>, Disposable {
 
   #startPosition(from: unknown): number {
     const { meta, store } = this.#ctx;
+    if (from === 'beginning') return segmentStart(meta.firstSegment, store.segmentSize);
+    if (from === 'end') return meta.tailHint;
+    // A position is one that append() or a tailer gave out: record starts are 8-aligned.
+    return validate.checkAligned(validate.checkSize(from, 'options.from'), 8, 'options.from');
+  }
+
+  /**
+   * A start position must lie between the first kept record and the tail, and a record
+   * must start there. A segment's own start (offset 0: the `next` of a record that fills
+   * the segment before it) is its first record's.
+   */
+  #checkInQueue(position: number): void {
+    const { meta, store } = this.#ctx;
     const size = store.segmentSize;
     const first = segmentStart(meta.firstSegment, size);
-    if (from === 'beginning') return first;
-    if (from === 'end') return meta.tailHint;
-    // A position is one that append() or a tailer gave out: record starts are 8-aligned
-    // and between the first kept record and the tail. A segment's own start (offset 0:
-    // the `next` of a record that fills the segment before it) is its first record's.
-    const position = validate.checkAligned(validate.checkSize(from, 'options.from'), 8, 'options.from');
     const tail = meta.tailHint;
     const firstRecordOf = (p: number): number => (p % size === 0 ? p + SEGMENT_HEADER_SIZE : p);
     if (firstRecordOf(position) < first || firstRecordOf(position) > firstRecordOf(tail)) {
       throw new MapsyncRangeError(
         'ERR_OUT_OF_RANGE',
-        `options.from ${position} is outside the queue's records, [${first}, ${tail}]`,
+        `options.from ${position} is outside the queue's records, which start at ${first} and end at ${tail}`,
       );
     }
-    return position;
+    this.#checkRecordStart(position);
   }
 
   /**

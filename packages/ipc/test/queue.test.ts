@@ -221,10 +221,18 @@ describe('named tailers and retention', () => {
     const payloads = Array.from({ length: 17 }, (_, i) => new Uint8Array(8176).fill(i));
     const positions = payloads.map((payload) => queue.append(payload));
     expect(positions[8]).toBe(SEGMENT + SEGMENT_HEADER_SIZE);
+    // A named consumer placed in segment 0, now past it.
+    const named = queue.tailer({ name: 'resumer', from: positions[2]! });
+    for (let i = 2; i < 10; i++) named.read();
+    named.commit();
+    named.close();
     expect(queue.retain({ keepSegments: 2 })).toBe(1);
     const tailer = queue.tailer({ from: SEGMENT });
     expect(tailer.read()).toEqual(payloads[8]);
     expect(() => queue.tailer({ from: SEGMENT - 8 })).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
+    // Started again with the same `from`, long deleted: it resumes where it was.
+    const resumed = queue.tailer({ name: 'resumer', from: positions[2]! });
+    expect(resumed.read()).toEqual(payloads[10]);
     queue.close();
   });
 
