@@ -99,7 +99,7 @@ export class Tailer implements AsyncIterable<Uint8Array>, Disposable {
   #bellBusy = false;
   /** How long the last wait() slept, in µs. */
   #lastWaitMicros = Infinity;
-  /** Records handed out since the last wait() ended. */
+  /** Records handed out since the last wait() or waitSync() returned. */
   #readSinceWait = 0;
   #closed = false;
 
@@ -448,7 +448,7 @@ export class Tailer implements AsyncIterable<Uint8Array>, Disposable {
    * payload bytes as records. Once per new tailer placed by position. A record's span
    * never changes once claimed (publishing keeps its length, and a record turned into
    * padding — a dead writer's, or one recovery dropped — keeps its span), so plain
-   * loads walk the claimed headers, ~1 ns each; only a 0, the end of what is claimed,
+   * loads walk the claimed headers, a few ns each; only a 0, the end of what is claimed,
    * is read again atomically before it counts.
    */
   #checkRecordStart(position: number): void {
