@@ -53,3 +53,25 @@ export function runConcurrent(
   options: { readonly workers: number; readonly warmupSeconds: number; readonly seconds: number; readonly sampleEvery?: number },
   op: () => Promise<unknown>,
 ): Promise<{ readonly records: number; readonly seconds: number; readonly latencies: Float64Array }>;
+
+/** One side of a benchmark between processes (see startPeer). */
+export interface Peer {
+  /** Settles on the peer's 'ready' line; fails if it ends first. */
+  readonly ready: Promise<void>;
+  /** The JSON lines the peer printed, once it exits 0. */
+  readonly result: Promise<unknown[]>;
+  kill(): void;
+}
+
+/** Starts `node script ...args` as one side of a benchmark between processes. */
+export function startPeer(script: string, args: readonly string[]): Peer;
+
+/**
+ * The side that listens first, then the other; the first JSON line of the one
+ * `reporter` names. If the other fails, the listener is killed.
+ */
+export function listenerFirst(
+  listener: readonly [string, ...string[]],
+  other: readonly [string, ...string[]],
+  reporter: 'listener' | 'other',
+): Promise<unknown>;

@@ -1,6 +1,6 @@
 // Shared by the benchmark scripts (never by tests): they compare JS against C and
 // against peers side by side in one run, on the same disk, and report ratios.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, rmdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -164,4 +164,56 @@ export async function runConcurrent({ workers, warmupSeconds, seconds, sampleEve
   };
   await Promise.all([phases, ...Array.from({ length: workers }, worker)]);
   return { records, seconds: (ended - started) / 1000, latencies: Float64Array.from(latencies) };
+}
+
+/**
+ * Starts `node script ...args` as one side of a benchmark between processes: `ready`
+ * settles on its 'ready' line (and fails if it ends first), `result` with the JSON lines
+ * it printed once it exits 0.
+ */
+export function startPeer(script, args) {
+  const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const name = `${path.basename(script)} ${args[0] ?? ''}`.trim();
+  let out = '';
+  let onReady = () => undefined;
+  const result = new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`${name} exited with code ${code}`));
+      resolve(out.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line)));
+    });
+  });
+  const ready = new Promise((resolve, reject) => {
+    onReady = resolve;
+    result.then(() => reject(new Error(`${name} ended before it was ready`)), reject);
+  });
+  // Senders never say 'ready': only a caller that awaits it sees that failure.
+  ready.catch(() => undefined);
+  child.stdout.setEncoding('utf8').on('data', (chunk) => {
+    out += chunk;
+    if (out.includes('ready\n')) onReady();
+  });
+  return { ready, result, kill: () => child.kill() };
+}
+
+/**
+ * The side that listens first (a receiver, a ping-pong's answering side), then the
+ * other; the first JSON line of the one `reporter` names. If the other fails, the
+ * listener, which would wait for messages that never come, is killed.
+ */
+export async function listenerFirst(listener, other, reporter) {
+  const [listenScript, ...listenArgs] = listener;
+  const [otherScript, ...otherArgs] = other;
+  const listening = startPeer(listenScript, listenArgs);
+  await listening.ready;
+  let otherLines;
+  try {
+    otherLines = await startPeer(otherScript, otherArgs).result;
+  } catch (error) {
+    listening.kill();
+    await listening.result.catch(() => undefined);
+    throw error;
+  }
+  const listenerLines = await listening.result;
+  return (reporter === 'listener' ? listenerLines : otherLines)[0];
 }

@@ -14,13 +14,13 @@
 // share, and the consumer subtracts on receipt. Messages are sent ~200 µs apart (the
 // producer sleeps between them), so the consumer is asleep (or spinning) when each
 // arrives, and has been for a while.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-import { benchDir, compileC, describeMachine, summarize, us } from '@mapsync/bench-kit';
+import { benchDir, compileC, describeMachine, listenerFirst, startPeer, summarize, us } from '@mapsync/bench-kit';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const { values: opts } = parseArgs({
@@ -33,47 +33,11 @@ const { values: opts } = parseArgs({
 const messages = Number(opts.messages);
 const flood = Number(opts.flood);
 
-function peer(args) {
-  const child = spawn(process.execPath, [path.join(here, 'peer.mjs'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  const done = new Promise((resolve, reject) =>
-    child.on('close', (code) => (code === 0 ? resolve(out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l))) : reject(new Error(`peer ${args[0]} exited ${code}`)))),
-  );
-  // A peer that exits before it is ready fails `ready` too, instead of leaving it pending.
-  const ready = new Promise((resolve, reject) => {
-    child.stdout.on('data', (d) => {
-      out += d;
-      if (out.includes('ready\n')) resolve();
-    });
-    done.then(() => reject(new Error(`peer ${args[0]} exited before it was ready`)), reject);
-  });
-  // Senders never say 'ready': only a caller that awaits it sees that failure.
-  ready.catch(() => undefined);
-  return { ready, done, kill: () => child.kill() };
-}
-
-/**
- * The side that listens first, then the other; `reporter` says whose printed result it
- * is. If the second fails, the first (which would wait forever) is killed.
- */
-async function listenerFirst(listenArgs, otherArgs, reporter) {
-  const listener = peer(listenArgs);
-  await listener.ready;
-  let other;
-  try {
-    other = await peer(otherArgs).done;
-  } catch (error) {
-    listener.kill();
-    await listener.done.catch(() => undefined);
-    throw error;
-  }
-  const first = await listener.done;
-  return (reporter === 'listener' ? first : other)[0];
-}
-
-const pair = (recvArgs, sendArgs) => listenerFirst(recvArgs, sendArgs, 'listener');
+const PEER = path.join(here, 'peer.mjs');
+const peer = (args) => startPeer(PEER, args);
+const pair = (recvArgs, sendArgs) => listenerFirst([PEER, ...recvArgs], [PEER, ...sendArgs], 'listener');
 /** A ping-pong: the answering side first, then the pinging side, whose result it is. */
-const pingPong = (pongArgs, pingArgs) => listenerFirst(pongArgs, pingArgs, 'other');
+const pingPong = (pongArgs, pingArgs) => listenerFirst([PEER, ...pongArgs], [PEER, ...pingArgs], 'other');
 
 const scratch = benchDir(here);
 let n = 0;
@@ -132,14 +96,14 @@ try {
       const consumers = Array.from({ length: count }, () => peer(['queue-drain', d, String(flood), String(nice)]));
       try {
         await Promise.all(consumers.map((c) => c.ready));
-        await peer(['queue-flood', d, String(flood)]).done;
+        await peer(['queue-flood', d, String(flood)]).result;
       } catch (error) {
         // The consumers would wait for messages that never come.
         for (const c of consumers) c.kill();
-        await Promise.allSettled(consumers.map((c) => c.done));
+        await Promise.allSettled(consumers.map((c) => c.result));
         throw error;
       }
-      for (const [r] of await Promise.all(consumers.map((c) => c.done))) rates.get(label).push(r.messages / r.seconds);
+      for (const [r] of await Promise.all(consumers.map((c) => c.result))) rates.get(label).push(r.messages / r.seconds);
       // Each run writes flood x 72 bytes: not kept until the end.
       rmSync(d, { recursive: true, force: true });
     }

@@ -4,12 +4,12 @@
 // it is; worker_threads, child_process and the queue's one-per-call sender are
 // node-peers.mjs; C's own ping-pong, sleeping the ways the queue does with nothing
 // else in the way, is packages/ipc/bench/wake-floor.c.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { compileC, summarize, type Summary } from '@mapsync/bench-kit';
+import { compileC, listenerFirst, startPeer, summarize, type Summary } from '@mapsync/bench-kit';
 
 import { inTurn, settleDisk, type BenchContext } from '../../context.js';
 import { packageFile } from '../../scripts.js';
@@ -62,83 +62,14 @@ const QUEUE_DURABILITY =
   "page cache only (durability 'none'): survives the processes, not a power loss";
 const MEMORY_ONLY = 'none: in memory, gone with the process';
 
-interface Peer {
-  readonly ready: Promise<void>;
-  readonly result: Promise<unknown>;
-  kill(): void;
-}
-
-/** Starts `node script ...args`: `ready` on its 'ready' line, `result` once it exits. */
-function startPeer(script: string, args: readonly string[]): Peer {
-  const child = spawn(process.execPath, [script, ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  let onReady: () => void = () => undefined;
-  let notReady: (error: unknown) => void = () => undefined;
-  const ready = new Promise<void>((resolve, reject) => {
-    onReady = resolve;
-    notReady = reject;
-  });
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    out += chunk;
-    if (out.includes('ready\n')) onReady();
-  });
-  const result = new Promise<unknown>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => {
-      // Senders print nothing; receivers print their result as one JSON line.
-      const line = out.split('\n').find((l) => l.startsWith('{'));
-      if (code === 0) resolve(line === undefined ? undefined : JSON.parse(line));
-      else
-        reject(
-          new Error(`${path.basename(script)} ${args[0] ?? ''} exited with code ${String(code)}`),
-        );
-    });
-  });
-  // A peer that ends before it says 'ready' fails `ready` too (settled already, if it did).
-  result.then(() => {
-    notReady(new Error(`${path.basename(script)} ${args[0] ?? ''} ended before 'ready'`));
-  }, notReady);
-  // Senders never say 'ready': only a caller that awaits it sees that failure.
-  ready.catch(() => undefined);
-  return { ready, result, kill: () => child.kill() };
-}
-
 type Command = readonly [string, ...string[]];
-
-/**
- * A side that must listen first, then the other; the result of whichever reports it
- * (a receiver its latencies, a ping-pong's pinging side its round trips).
- */
-async function listenerFirst(
-  listener: Command,
-  other: Command,
-  reporter: 'listener' | 'other',
-): Promise<unknown> {
-  const [listenScript, ...listenArgs] = listener;
-  const [otherScript, ...otherArgs] = other;
-  const listening = startPeer(listenScript, listenArgs);
-  await listening.ready;
-  let otherResult: unknown;
-  try {
-    otherResult = await startPeer(otherScript, otherArgs).result;
-  } catch (error) {
-    // The listener would wait for messages that never come.
-    listening.kill();
-    await listening.result.catch(() => undefined);
-    throw error;
-  }
-  const listenerResult = await listening.result;
-  return reporter === 'listener' ? listenerResult : otherResult;
-}
 
 const receiverThenSender = (receiver: Command, sender: Command) =>
   listenerFirst(receiver, sender, 'listener');
 
 /** Both sides in one process tree (a worker, a forked child): its result. */
-const selfContained = (script: string, args: readonly string[]): Promise<unknown> =>
-  startPeer(script, args).result;
+const selfContained = async (script: string, args: readonly string[]): Promise<unknown> =>
+  (await startPeer(script, args).result)[0];
 
 interface LatencyPath extends Described {
   run(where: string, count: number): Promise<unknown>;
@@ -289,7 +220,7 @@ async function fanOut(
     await Promise.allSettled(drains.map((d) => d.result));
     throw error;
   }
-  const results = (await Promise.all(drains.map((d) => d.result))) as {
+  const results = (await Promise.all(drains.map(async (d) => (await d.result)[0]))) as {
     messages: number;
     seconds: number;
   }[];
