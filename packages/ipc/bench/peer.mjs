@@ -2,8 +2,8 @@
 //   peer.mjs queue-send DIR COUNT GAP_US          send COUNT stamped messages, GAP_US apart
 //   peer.mjs queue-recv DIR COUNT SPIN_US         receive COUNT, print one-way latencies
 //   peer.mjs queue-recv-blocking DIR COUNT 0      the same, sleeping in waitSync (futex on this thread)
-//   peer.mjs queue-flood DIR COUNT                send COUNT messages as fast as possible
-//   peer.mjs queue-drain DIR COUNT [NICE]         receive COUNT, print the rate (at nice NICE)
+//   peer.mjs queue-flood DIR COUNT                send COUNT messages as fast as possible, print the CPU used
+//   peer.mjs queue-drain DIR COUNT [NICE]         receive COUNT, print the rate and CPU used (at nice NICE)
 //   peer.mjs uds-send PATH COUNT GAP_US | uds-recv PATH COUNT | uds-flood PATH COUNT | uds-drain PATH COUNT
 //   peer.mjs queue-pong DIR HOW | queue-ping DIR COUNT HOW
 //                                                 ping-pong over two queues (DIR/ping, DIR/pong): the
@@ -69,13 +69,22 @@ async function queueRecv(blocking) {
 const stampStart = (message) => new DataView(message.buffer, message.byteOffset).setBigInt64(0, now(), true);
 const startOf = (bytes, offset) => new DataView(bytes.buffer, bytes.byteOffset + offset, 8).getBigInt64(0, true);
 
+/** CPU time this process (every thread of it) has used, in µs. */
+const cpuMicros = () => {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+};
+
 function queueFlood() {
   const queue = Queue.open(where);
   const batch = Array.from({ length: 64 }, () => new Uint8Array(SIZE));
+  const cpuBefore = cpuMicros();
   stampStart(batch[0]);
   queue.appendBatch(batch);
   batch[0].fill(0);
   for (let sent = batch.length; sent < count; sent += batch.length) queue.appendBatch(batch);
+  // The thread-pool thread that faults segments in ahead of the appends counts too.
+  report({ cpuMicros: cpuMicros() - cpuBefore, messages: count });
   queue.close();
 }
 
@@ -89,6 +98,7 @@ async function queueDrain() {
   const queue = Queue.open(where);
   const tailer = queue.tailer({ from: 'beginning' });
   process.stdout.write('ready\n');
+  const cpuBefore = cpuMicros();
   let got = 0;
   let started = 0n;
   const onFirst = (bytes, offset) => {
@@ -100,7 +110,7 @@ async function queueDrain() {
     if (n === 0) await tailer.wait();
     got += n;
   }
-  report({ seconds: Number(now() - started) / 1e9, messages: got });
+  report({ seconds: Number(now() - started) / 1e9, messages: got, cpuMicros: cpuMicros() - cpuBefore });
   queue.close();
 }
 

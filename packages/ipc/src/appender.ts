@@ -17,7 +17,7 @@ import {
 } from './format.js';
 import type { QueueMeta } from './meta.js';
 import { place, segmentStart } from './position.js';
-import { damagedRecord, type MappedSegment, type SegmentStore } from './segments.js';
+import { damagedRecord, type MappedSegment, type SegmentCursor, type SegmentStore } from './segments.js';
 
 export type Durability = 'none' | 'record' | { readonly everyMs: number };
 
@@ -46,6 +46,10 @@ export class Appender {
   /** Highest segment index whose pages this appender had faulted in ahead. */
   #prefaulted = -1;
   #last: MappedSegment | undefined;
+  /** The segment appended to now, for the store to let go of the ones before. */
+  readonly #cursor: SegmentCursor;
+  /** The first flush that failed in a system call (see #flushFailed). */
+  #flushFailure: MapsyncError | undefined;
   #closed = false;
 
   constructor(meta: QueueMeta, store: SegmentStore, durability: Durability) {
@@ -56,6 +60,7 @@ export class Appender {
     // power loss, so the checksum would only cost time.
     this.#withCrc = durability !== 'none';
     this.#maxPayload = store.segmentSize - SEGMENT_HEADER_SIZE - RECORD_HEADER_SIZE;
+    this.#cursor = store.track();
     if (typeof durability === 'object') {
       this.#timer = setInterval(() => {
         void this.flush().catch(() => undefined);
@@ -102,20 +107,37 @@ export class Appender {
 
   /** Makes every record appended so far (by any process) durable. */
   async flush(): Promise<void> {
-    const end = this.#meta.tailHint;
-    for (const { segment, from, to } of this.#pending(end)) {
-      await segment.region.flush({ offset: from, length: to - from });
+    if (this.#flushFailure !== undefined) throw this.#flushFailure;
+    try {
+      const end = this.#meta.tailHint;
+      for (const { segment, from, to } of this.#pending(end)) {
+        await segment.region.flush({ offset: from, length: to - from });
+      }
+      this.#meta.raiseDurablePosition(end);
+      // The durable point itself must reach the disk: after a power loss, records past
+      // it are kept only if a checksum proves them whole, and an appender with durability
+      // 'none' writes none. Found by the power-loss simulation of interval durability.
+      await this.#meta.flush();
+    } catch (error) {
+      throw this.#flushFailed(error);
     }
-    this.#meta.raiseDurablePosition(end);
-    // The durable point itself must reach the disk: after a power loss, records past
-    // it are kept only if a checksum proves them whole, and an appender with durability
-    // 'none' writes none. Found by the power-loss simulation of interval durability.
-    await this.#meta.flush();
   }
 
   close(): void {
     this.#closed = true;
     clearInterval(this.#timer);
+    this.#store.untrack(this.#cursor);
+  }
+
+  /**
+   * A flush that failed in a system call fails every later one with the same error.
+   * After a failed writeback the kernel may mark the pages clean and report the error
+   * only once: a later flush, perhaps through a segment mapped afresh after the store
+   * let go of it, would succeed with the data never on disk.
+   */
+  #flushFailed(error: unknown): unknown {
+    if (error instanceof MapsyncError && error.errno !== undefined) this.#flushFailure ??= error;
+    return error;
   }
 
   #write(payload: Uint8Array, from: number): Claim {
@@ -177,6 +199,7 @@ export class Appender {
   #segment(index: number): MappedSegment {
     const last = this.#last;
     if (last?.index === index && !last.region.closed) return last;
+    this.#store.moveTo(this.#cursor, index);
     const segment = this.#store.get(index, true);
     if (segment === undefined) throw new Error(`segment ${index} could not be created`);
     this.#last = segment;
@@ -213,8 +236,13 @@ export class Appender {
 
   /** Flushes from the durable point to `end`: earlier records of other appenders too. */
   #flushUpTo(end: number): void {
-    for (const { segment, from, to } of this.#pending(end)) {
-      segment.region.flushSync({ offset: from, length: to - from });
+    if (this.#flushFailure !== undefined) throw this.#flushFailure;
+    try {
+      for (const { segment, from, to } of this.#pending(end)) {
+        segment.region.flushSync({ offset: from, length: to - from });
+      }
+    } catch (error) {
+      throw this.#flushFailed(error);
     }
     this.#meta.raiseDurablePosition(end);
   }

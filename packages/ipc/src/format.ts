@@ -25,7 +25,9 @@ export const META_MAGIC = 'MSQUEUE1';
 export const SEGMENT_MAGIC = 'MSQSEGM1';
 // 2: tailers sleeping in wait() are woken by their doorbell (the `doorbells` bitmap in
 // queue.meta); an appender of version 1 would not ring it.
-export const FORMAT_VERSION = 2;
+// 3: an appender wakes futex sleepers once per sleep (the `woken` bitmap); a version-2
+// tailer would not clear its bit before sleeping again, and would not be woken.
+export const FORMAT_VERSION = 3;
 export const SEGMENT_HEADER_SIZE = 64;
 export const RECORD_HEADER_SIZE = 8;
 

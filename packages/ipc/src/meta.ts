@@ -27,6 +27,7 @@ const OFF = {
   durable: 72,
   firstSegment: 80,
   rung: 88,
+  woken: 92,
   slots: 128,
 } as const;
 export const SLOT_COUNT = 32;
@@ -172,8 +173,9 @@ export class QueueMeta {
   // in one of two bitmaps, and only it ever clears the bit (an appender that cleared a
   // waiter's flag could lose its wake-up): in `waiting` to sleep in futex(2) on
   // `notify` (waitSync), in `doorbells` to sleep on its slot's FIFO with its event loop
-  // (wait). Appenders only read both. In `rung`, appenders mark a doorbell they rang,
-  // so that a busy appender rings a sleeping tailer once, not once per record.
+  // (wait). Appenders only read both. In `rung` and `woken`, appenders mark a doorbell
+  // they rang and a futex sleeper they woke, so that a busy appender wakes a sleeping
+  // tailer once, not once per record; the tailer clears its mark before it sleeps again.
   get notifyOffset(): number {
     return OFF.notify;
   }
@@ -183,14 +185,35 @@ export class QueueMeta {
   /** After publishing: bump the word, then wake whoever said it sleeps. */
   announce(): void {
     Atomics.add(this.#i32, OFF.notify / 4, 1);
-    if (Atomics.load(this.#i32, OFF.waiting / 4) !== 0) this.mapping.futexWake(OFF.notify, 0x7fffffff);
+    const waiting = Atomics.load(this.#i32, OFF.waiting / 4);
+    if (waiting !== 0) this.#wakeSleepers(waiting);
     const bells = Atomics.load(this.#i32, OFF.doorbells / 4);
     if (bells !== 0) this.#ringSleepers(bells);
+  }
+  /**
+   * Wakes the futex sleepers unless an appender woke them all since they cleared their
+   * `woken` bit. Without this, every announce while a tailer's bit stayed up made a
+   * futex(2) call: a woken tailer lowers its bit only after its wait thread has handed
+   * back to its event loop, and a producer appending in batches of 64 to four consumers
+   * made ~71,000 wake calls per 5 M messages (~3,900 with it). No wake-up is lost: a
+   * tailer clears its bit before its last look for records; an append after that look
+   * finds the bit clear and wakes, or finds it set by an appender that set it later and
+   * so wakes after (and the futex word, bumped first, makes a sleep that has not begun
+   * return at once).
+   */
+  #wakeSleepers(waiting: number): void {
+    if ((waiting & ~Atomics.load(this.#i32, OFF.woken / 4)) === 0) return;
+    const before = Atomics.or(this.#i32, OFF.woken / 4, waiting);
+    if ((waiting & ~before) !== 0) this.mapping.futexWake(OFF.notify, 0x7fffffff);
   }
   setWaiting(slot: number, waiting: boolean): void {
     const bit = 1 << slot;
     if (waiting) Atomics.or(this.#i32, OFF.waiting / 4, bit);
     else Atomics.and(this.#i32, OFF.waiting / 4, ~bit);
+  }
+  /** Before each futex sleep's last look: the next announce wakes this slot's tailer again. */
+  clearWoken(slot: number): void {
+    Atomics.and(this.#i32, OFF.woken / 4, ~(1 << slot));
   }
 
   /**

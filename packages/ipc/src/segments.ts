@@ -1,6 +1,7 @@
 // The queue's segment files, mapped on demand through @mapsync/region (the storage
-// seam) and kept mapped while this process uses them. A segment is created by
-// whoever first needs it, atomically (see files.ts), and checked when mapped.
+// seam) and kept mapped while this process uses them: segments below every tailer and
+// the appender of the queue object are let go. A segment is created by whoever first
+// needs it, atomically (see files.ts), and checked when mapped.
 import { existsSync, readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -17,11 +18,17 @@ export interface MappedSegment {
   readonly words: Int32Array;
 }
 
+/** The segment one user of the store (a tailer, the appender) reads or writes now; -1 before its first. */
+export interface SegmentCursor {
+  index: number;
+}
+
 export class SegmentStore {
   readonly dir: string;
   readonly segmentSize: number;
   readonly #fileMode: number;
   readonly #mapped = new Map<number, MappedSegment>();
+  readonly #cursors = new Set<SegmentCursor>();
 
   constructor(dir: string, segmentSize: number, fileMode: number) {
     this.dir = dir;
@@ -57,6 +64,43 @@ export class SegmentStore {
     };
     this.#mapped.set(index, segment);
     return segment;
+  }
+
+  /** A cursor for one user of the store, until untrack(). */
+  track(): SegmentCursor {
+    const cursor = { index: -1 };
+    this.#cursors.add(cursor);
+    return cursor;
+  }
+
+  untrack(cursor: SegmentCursor): void {
+    this.#cursors.delete(cursor);
+    this.#letGo();
+  }
+
+  /** The cursor's user has moved to segment `index` (forward: positions never go back). */
+  moveTo(cursor: SegmentCursor, index: number): void {
+    if (cursor.index === index) return;
+    cursor.index = index;
+    this.#letGo();
+  }
+
+  /**
+   * Closes the segments below every cursor. A long-lived consumer would otherwise keep
+   * every segment it ever read mapped, with its file open: a segment that retention
+   * deleted would keep its disk space, and the mappings would pile up. Records already
+   * handed out stay readable (keepViews): a segment's mapping goes with the last view of
+   * it, when the garbage collector collects that. A user that comes back for one (a new
+   * tailer from the beginning, a flush from an old durable point) maps it again.
+   */
+  #letGo(): void {
+    let low = Infinity;
+    for (const cursor of this.#cursors) if (cursor.index >= 0 && cursor.index < low) low = cursor.index;
+    for (const [index, segment] of this.#mapped) {
+      if (index >= low) continue;
+      segment.region.close({ keepViews: true });
+      this.#mapped.delete(index);
+    }
   }
 
   /** Indexes of the segment files present, in order. */

@@ -23,7 +23,7 @@ import {
 import { MAX_NAME_BYTES, SLOT_COUNT, SlotState, type QueueMeta } from './meta.js';
 import { place, segmentStart } from './position.js';
 import { processAlive } from './process-alive.js';
-import { damagedRecord, type MappedSegment, type SegmentStore } from './segments.js';
+import { damagedRecord, type MappedSegment, type SegmentCursor, type SegmentStore } from './segments.js';
 
 /** A wait shorter than this, followed by at least DENSE_STREAM_RECORDS, means a dense stream: see #sleepsOnFutex. */
 const DENSE_STREAM_MICROS = 100;
@@ -101,6 +101,8 @@ export class Tailer implements AsyncIterable<Uint8Array>, Disposable {
   #lastWaitMicros = Infinity;
   /** Records handed out since the last wait() or waitSync() returned. */
   #readSinceWait = 0;
+  /** The segment this tailer reads, for the store to let go of the ones before (set on the first look). */
+  #cursor: SegmentCursor | undefined;
   #closed = false;
 
   constructor(ctx: TailerContext, options: TailerOptions = {}) {
@@ -320,6 +322,9 @@ export class Tailer implements AsyncIterable<Uint8Array>, Disposable {
    */
   #arm(deadline: number, via: Via): { kind: 'ready' | 'expired' } | { kind: 'sleep'; seen: number; timeoutMs: number } {
     const { meta } = this.#ctx;
+    // Every futex sleep, even one beside another wait of this tailer that was woken and
+    // has not lowered the bit yet, asks to be woken afresh.
+    if (this.#slot !== undefined && via === 'futex') meta.clearWoken(this.#slot);
     if (this.#slot !== undefined && this.#armed[via]++ === 0) {
       if (via === 'doorbell') meta.armDoorbell(this.#slot);
       else meta.setWaiting(this.#slot, true);
@@ -387,6 +392,7 @@ export class Tailer implements AsyncIterable<Uint8Array>, Disposable {
     if (this.#closed) return;
     this.#closed = true;
     const { meta } = this.#ctx;
+    if (this.#cursor !== undefined) this.#ctx.store.untrack(this.#cursor);
     if (this.#slot !== undefined) {
       meta.setWaiting(this.#slot, false);
       meta.disarmDoorbell(this.#slot);
@@ -483,6 +489,7 @@ export class Tailer implements AsyncIterable<Uint8Array>, Disposable {
     for (;;) {
       const at = place(this.#position, size);
       this.#position = at.position;
+      if (at.index !== this.#cursor?.index) store.moveTo((this.#cursor ??= store.track()), at.index);
       const segment = store.get(at.index, false);
       if (segment === undefined) {
         if (at.index < meta.firstSegment) throw gone(at.index, meta.firstSegment, at.position);

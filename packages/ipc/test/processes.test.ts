@@ -1,8 +1,10 @@
 // Producers and consumers in separate processes, killed for real.
+import { writeFileSync } from 'node:fs';
+
 import { describe, expect, it } from 'vitest';
 
 import { Queue } from '../src/index.js';
-import { runFixture, scratchDirs } from './helpers.js';
+import { encode, runFixture, scratchDirs } from './helpers.js';
 
 const nextDir = scratchDirs();
 
@@ -20,6 +22,22 @@ describe('between processes', () => {
     expect((await consumer.exited).code).toBe(0);
     const got = consumer.lines.filter((l) => l.startsWith('got '));
     expect(got).toEqual(Array.from({ length: 10 }, (_, i) => `got ${i + 1} Record ${i + 1} from the producer`));
+  });
+
+  it('a consumer lets go of the segments it has passed: retention elsewhere frees them, records kept stay readable', async () => {
+    const dir = nextDir();
+    const queue = Queue.open(dir, { segmentSize: 64 * 1024 });
+    const count = 2000;
+    for (let i = 0; i < count; i++) queue.append(encode(`record ${i} ${'x'.repeat(200)}`));
+    expect(queue.stats().segments.length).toBeGreaterThan(5);
+    const marker = `${dir}.retained`;
+    const passer = runFixture('passer.mjs', [dir, String(count), marker]);
+    expect(await passer.waitFor((l) => l.startsWith('passed '))).toBe('passed intact');
+    expect(queue.retain()).toBeGreaterThan(4);
+    writeFileSync(marker, '');
+    expect(await passer.waitFor((l) => l.startsWith('holds '))).toBe('holds 0 descriptors 0 mappings');
+    expect((await passer.exited).code).toBe(0);
+    queue.close();
   });
 
   it('three appenders at once: every record delivered exactly once per tailer, in one total order', async () => {

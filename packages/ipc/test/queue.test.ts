@@ -3,9 +3,9 @@
 import { execFileSync } from 'node:child_process';
 import { closeSync, ftruncateSync, openSync, readFileSync, readdirSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
-import { crc32c, map } from '@mapsync/native';
+import { Mapping, crc32c, map } from '@mapsync/native';
 
 import { Queue } from '../src/index.js';
 import { FORMAT_VERSION, INCOMPLETE, SEGMENT_HEADER_SIZE, segmentFileName } from '../src/format.js';
@@ -154,6 +154,28 @@ describe('doorbells', () => {
     expect(armed).toContain('futex');
     bits.unmap();
     queue.close();
+  });
+
+  it('wakes a futex sleeper once per sleep, not once per record', async () => {
+    const queue = open(nextDir());
+    const tailer = queue.tailer({ from: 'end' });
+    const wake = vi.spyOn(Mapping.prototype, 'futexWake');
+    try {
+      for (let round = 1; round <= 2; round++) {
+        // The first wait sleeps on the doorbell, the one beside it on the futex.
+        const onBell = tailer.wait(10_000);
+        const onFutex = tailer.wait(10_000);
+        // The sleeper's thread cannot hand back to this (busy) loop meanwhile, so its
+        // bit stays up through all fifty appends.
+        for (let i = 0; i < 50; i++) queue.append(encode(`record ${i}`));
+        expect(wake).toHaveBeenCalledTimes(round);
+        expect(await Promise.all([onBell, onFutex])).toEqual([true, true]);
+        expect(tailer.readBatch(100, () => undefined)).toBe(50);
+      }
+    } finally {
+      wake.mockRestore();
+      queue.close();
+    }
   });
 
   it('a ring claimed by an appender that died before ringing only delays the tailer', async () => {

@@ -18,6 +18,13 @@ describe.skipIf(noDisks !== undefined)('on failing disks', () => {
       expect(() => queue.append(encode('lost'))).toThrow(expect.objectContaining({ code: 'EIO' }));
       // The segment's region is poisoned: a retried flush cannot pretend to succeed.
       expect(() => queue.append(encode('also refused'))).toThrow(expect.objectContaining({ code: 'EIO' }));
+      // Nor once the disk works again and appends have moved on to new segments (the
+      // store let go of the failed one; a flush through a fresh mapping of it succeeded).
+      disk.healWrites();
+      for (let i = 0; i < 150; i++) {
+        expect(() => queue.append(new Uint8Array(1000))).toThrow(expect.objectContaining({ code: 'EIO' }));
+      }
+      expect(queue.stats().segments.length).toBeGreaterThan(2);
       queue.close();
     } finally {
       await disk.dispose();

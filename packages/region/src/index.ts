@@ -7,6 +7,7 @@ export type { CreateFileOptions } from './create-file.js';
 export type { OpenOptions, ReadonlyOpenOptions, WritableOpenOptions } from './open.js';
 export type {
   ArrayOptions,
+  CloseOptions,
   DestructiveAdvice,
   FlushOptions,
   ReadonlyBytes,

@@ -21,6 +21,7 @@ import { arrayView, recordView, type Access } from './layout/views.js';
 import { checkedRange, pageAligned, type RangeOptions } from './ranges.js';
 import type {
   ArrayOptions,
+  CloseOptions,
   PrefaultOptions,
   ReadonlyBytes,
   ReadonlyRegion,
@@ -186,13 +187,16 @@ export class ReadonlyMappedRegion implements ReadonlyRegion {
     if (pages.length > 0) this.mapping.munlock(pages.offset, pages.length);
   }
 
-  close(): void {
+  close(options: CloseOptions = {}): void {
     // Not checkOpen(): a region whose file was truncated must still be closable.
     if (this.#closed) throw closedError(this.path);
+    const keepViews = validate.checkBoolean(validate.checkObject(options, 'options').keepViews ?? false, 'options.keepViews');
     this.#closed = true;
     this.#retireWindows(() => closedError(this.path));
     try {
-      this.mapping.unmap();
+      // Not unmapped: each byte view's buffer holds the mapping, and the last one
+      // collected unmaps it.
+      if (!keepViews) this.mapping.unmap();
     } finally {
       this.releaseFile();
     }

@@ -116,8 +116,19 @@ export interface ReadonlyRegion extends Disposable {
    * Unmaps and closes the file. Views are detached; any later call, and a second
    * close(), throws ECLOSED. Does not flush: unflushed writes reach the disk whenever
    * the kernel writes them back, with no guarantee. `[Symbol.dispose]` closes once.
+   * With `keepViews`, byte views stay attached (see CloseOptions).
    */
-  close(): void;
+  close(options?: CloseOptions): void;
+}
+
+export interface CloseOptions {
+  /**
+   * Leave the byte views from `bytes()` attached: the file is closed now, and the
+   * mapping is unmapped once the garbage collector has collected the last of them.
+   * For zero-copy views whose lifetime the region cannot know (a queue hands out
+   * records this way). Layout views still fail with ECLOSED, as after any close.
+   */
+  readonly keepViews?: boolean;
 }
 
 export interface PrefaultOptions {

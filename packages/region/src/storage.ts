@@ -4,6 +4,7 @@
 import type { ByteRange } from '@mapsync/native';
 
 import type { FlushReport } from './flush.js';
+import type { CloseOptions } from './region.js';
 
 export interface Storage {
   /** Bytes addressable, from 0. */
@@ -25,5 +26,5 @@ export interface Storage {
    */
   flush(range?: ByteRange): Promise<FlushReport>;
   flushSync(range?: ByteRange): FlushReport;
-  close(): void;
+  close(options?: CloseOptions): void;
 }

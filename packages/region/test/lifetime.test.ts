@@ -85,6 +85,32 @@ describe('close', () => {
     expect(after).toBe(before);
   });
 
+  it('with keepViews, byte views stay attached and readable; the file is closed all the same', () => {
+    const before = openSync(import.meta.filename, 'r');
+    closeSync(before);
+    const region = fresh();
+    region.write(0, new Uint8Array([7, 8, 9]));
+    const bytes = region.bytes(0, 3);
+    const point = region.view(Point);
+    region.close({ keepViews: true });
+    expect(region.closed).toBe(true);
+    expect([...bytes]).toEqual([7, 8, 9]);
+    expect(() => point.x).toThrow(closed);
+    expect(() => region.bytes()).toThrow(closed);
+    expect(() => region.close({ keepViews: true })).toThrow(closed);
+    const after = openSync(import.meta.filename, 'r');
+    closeSync(after);
+    expect(after).toBe(before);
+  });
+
+  it('refuses close options that are not options, and stays open', () => {
+    const region = fresh();
+    expect(() => region.close({ keepViews: 'yes' } as never)).toThrow(withCode('ERR_INVALID_ARG_TYPE'));
+    expect(() => region.close(5 as never)).toThrow(withCode('ERR_INVALID_ARG_TYPE'));
+    expect(region.closed).toBe(false);
+    region.close();
+  });
+
   it('`using` closes the region at the end of the block; dispose after close is a no-op', () => {
     let escaped: ReadonlyRegion | undefined;
     {

@@ -17,8 +17,13 @@ import { packageFile } from '../../scripts.js';
 export const MESSAGE_BYTES = 64;
 /** Between two latency messages, so the receiver is asleep (or spinning) when one lands. */
 const GAP_MICROS = 200;
-/** Latencies dropped at the start of each run: connection set-up, first faults, JIT. */
-const WARMUP_MESSAGES = 50;
+/**
+ * Messages sent and not counted at the start of each latency run: connection set-up,
+ * first faults, and above all V8 optimizing both sides' code. Until then a queue
+ * ping-pong took 12-13 µs one way instead of 7.6, and a socket's 21-23 instead of 11.5
+ * (both settle after ~2000 round trips).
+ */
+const WARMUP_MESSAGES = 3000;
 /** Long enough that a spinning tailer never falls asleep between two messages. */
 const SPIN_MICROS = 10_000_000;
 
@@ -36,12 +41,15 @@ export interface IpcData {
   readonly pingPong?: {
     readonly rounds: number;
     readonly messagesPerRound: number;
+    /** Sent before the counted ones (absent: 50, from runs before the warm-up grew). */
+    readonly warmupMessages?: number;
     readonly compiler: string;
     readonly paths: readonly (Described & { readonly summary: Summary })[];
   };
   readonly latency: {
     readonly rounds: number;
     readonly messagesPerRound: number;
+    readonly warmupMessages?: number;
     readonly gapMicros: number;
     readonly paths: readonly (Described & { readonly summary: Summary })[];
   };
@@ -324,7 +332,9 @@ export async function measureIpc(ctx: BenchContext): Promise<IpcData> {
   const fresh = () => path.join(ctx.scratchDir, `ipc-${++runs}`);
 
   const latencyRounds = 3;
-  const perRound = ctx.quick ? 300 : 2000;
+  const counted = ctx.quick ? 300 : 2000;
+  const warmup = ctx.quick ? 300 : WARMUP_MESSAGES;
+  const perRound = warmup + counted;
 
   const compiled = compileC(WAKE_FLOOR, 'wake-floor');
   const pingPong = pingPongPaths(compiled.bin);
@@ -334,7 +344,7 @@ export async function measureIpc(ctx: BenchContext): Promise<IpcData> {
       for (const p of inTurn(pingPong, round)) {
         ctx.step(`ping-pong, round ${round + 1}/${latencyRounds}: ${p.label}`);
         const result = (await p.run(fresh(), perRound)) as { latencies: number[] };
-        const kept = Float64Array.from(result.latencies.slice(WARMUP_MESSAGES));
+        const kept = Float64Array.from(result.latencies.slice(warmup));
         roundTrips.set(p.id, [...(roundTrips.get(p.id) ?? []), kept]);
       }
     }
@@ -348,7 +358,7 @@ export async function measureIpc(ctx: BenchContext): Promise<IpcData> {
       ctx.step(`one-way latency, round ${round + 1}/${latencyRounds}: ${p.label}`);
       settleDisk();
       const result = (await p.run(fresh(), perRound)) as { latencies: number[] };
-      const kept = Float64Array.from(result.latencies.slice(WARMUP_MESSAGES));
+      const kept = Float64Array.from(result.latencies.slice(warmup));
       latencies.set(p.id, [...(latencies.get(p.id) ?? []), kept]);
     }
   }
@@ -375,7 +385,8 @@ export async function measureIpc(ctx: BenchContext): Promise<IpcData> {
     messageBytes: MESSAGE_BYTES,
     pingPong: {
       rounds: latencyRounds,
-      messagesPerRound: perRound - WARMUP_MESSAGES,
+      messagesPerRound: counted,
+      warmupMessages: warmup,
       compiler: compiled.version,
       paths: pingPong.map((p) => ({
         ...describe(p),
@@ -384,7 +395,8 @@ export async function measureIpc(ctx: BenchContext): Promise<IpcData> {
     },
     latency: {
       rounds: latencyRounds,
-      messagesPerRound: perRound - WARMUP_MESSAGES,
+      messagesPerRound: counted,
+      warmupMessages: warmup,
       gapMicros: GAP_MICROS,
       paths: latencyPaths.map((p) => ({
         ...describe(p),

@@ -68,17 +68,20 @@ export function presentIpc(data: IpcData): Section {
       met: spinning.p50 < 3,
     });
   }
-  const fanOutShare = rateOf('queue-fan-out') / queueRate;
+  const fanOutRate = rateOf('queue-fan-out');
+  const fanOutShare = fanOutRate / queueRate;
   const fanOutNiceShare = rateOf('queue-fan-out-nice') / rateOf('queue-batch-nice');
   if (!Number.isNaN(fanOutShare)) {
+    // "80% of that": of the 5,000,000 messages/s asked of one consumer. Against the
+    // one-to-one rate actually measured, which is higher, the share is shown beside it.
     targets.push({
-      goal: 'four consumers: each at least 80% of the one-to-one rate',
+      goal: 'four consumers: each at least 80% of the 5,000,000 messages/s target (4,000,000)',
       measured:
-        `${(fanOutShare * 100).toFixed(0)}% at the producer's priority (${perSecond(rateOf('queue-fan-out'))} each)` +
+        `${perSecond(fanOutRate)} each at the producer's priority (${(fanOutShare * 100).toFixed(0)}% of this run's one to one)` +
         (Number.isNaN(fanOutNiceShare)
           ? ''
-          : `; ${(fanOutNiceShare * 100).toFixed(0)}% with the consumers at nice 19, against one consumer at nice 19`),
-      met: fanOutShare >= 0.8,
+          : `; ${perSecond(rateOf('queue-fan-out-nice'))} each with the consumers at nice 19 (${(fanOutNiceShare * 100).toFixed(0)}% of one consumer at nice 19)`),
+      met: fanOutRate >= 4e6,
     });
   }
   if (!Number.isNaN(queueRate)) {
@@ -121,9 +124,9 @@ export function presentIpc(data: IpcData): Section {
       ...(pingPong === undefined
         ? []
         : [
-            `Ping-pong (how the issue measures against a socket): each side answers the other's message at once, and one way is half of each round trip, so no two clocks need agree. The queue uses two queues, one each way, both sides waiting as the row says. Two bare doorbells (FIFOs, no queue) show how fast a Node event loop wakes at best. C's own ping-pong (\`packages/ipc/bench/wake-floor.c\`, compiled with ${pingPong.compiler}) shows what C itself gets sleeping the same ways, with nothing but the kernel in the way: through epoll, as an event loop (and so wait() and the socket) sleeps, and through futex(2), as waitSync() sleeps. ${pingPong.rounds} rounds of ${count(pingPong.messagesPerRound)} round trips per path (after ${count(50)} dropped), paths in rotating order, fresh processes each run.`,
+            `Ping-pong (how the issue measures against a socket): each side answers the other's message at once, and one way is half of each round trip, so no two clocks need agree. The queue uses two queues, one each way, both sides waiting as the row says. Two bare doorbells (FIFOs, no queue) show how fast a Node event loop wakes at best. C's own ping-pong (\`packages/ipc/bench/wake-floor.c\`, compiled with ${pingPong.compiler}) shows what C itself gets sleeping the same ways, with nothing but the kernel in the way: through epoll, as an event loop (and so wait() and the socket) sleeps, and through futex(2), as waitSync() sleeps. ${pingPong.rounds} rounds of ${count(pingPong.messagesPerRound)} round trips per path (after ${count(pingPong.warmupMessages ?? 50)} not counted, while V8 optimizes both sides), paths in rotating order, fresh processes each run.`,
           ]),
-      `One-way latency, spaced: the sender stamps each message with the monotonic clock (shared by every process and thread) and the receiver subtracts on receipt; messages ~${latency.gapMicros} µs apart (the sender sleeps between them: a spinning sender would hold one of the two vCPUs), so the receiver is asleep (or spinning) when each arrives, and has been for a while; compare the ping-pong table. ${latency.rounds} rounds of ${count(latency.messagesPerRound)} messages per path (after ${count(50)} dropped), paths in rotating order, fresh processes each run. Queue and socket sides are \`packages/ipc/bench/peer.mjs\`, run as it is.`,
+      `One-way latency, spaced: the sender stamps each message with the monotonic clock (shared by every process and thread) and the receiver subtracts on receipt; messages ~${latency.gapMicros} µs apart (the sender sleeps between them: a spinning sender would hold one of the two vCPUs), so the receiver is asleep (or spinning) when each arrives, and has been for a while; compare the ping-pong table. ${latency.rounds} rounds of ${count(latency.messagesPerRound)} messages per path (after ${count(latency.warmupMessages ?? 50)} not counted), paths in rotating order, fresh processes each run. Queue and socket sides are \`packages/ipc/bench/peer.mjs\`, run as it is.`,
       `Throughput: one producer, one consumer (or four, each reading every message), the rate seen by each consumer from the flood's start to its last message (with four, their mean): the queue's and the socket's producers stamp the start in their first message, so a consumer that starts late and drains a backlog is not credited for it; worker_threads and child_process count from their first receipt; ${throughput.rounds} runs per path, in rotating order. "nice 19": the consumers lower their own priority below the producer's (\`os.setPriority(19)\`, no privilege needed), so that on two vCPUs the producer every consumer waits for is not held to an equal share of them. A socket is a byte stream: its receiver splits 64-byte messages out of each chunk, with no per-message framing or header.`,
     ],
     tables: [
