@@ -45,8 +45,11 @@ export class Appender {
   #prepared = -1;
   /** Highest segment index whose pages this appender had faulted in ahead. */
   #prefaulted = -1;
-  #last: MappedSegment | undefined;
-  /** The segment appended to now, for the store to let go of the ones before. */
+  /**
+   * The segment appended to now, for the store to let go of the ones before; it keeps
+   * the segment itself too (`segment`), and drops it when it lets go of it, so that the
+   * mapping can go.
+   */
   readonly #cursor: SegmentCursor;
   /** The first flush that failed in a system call (see #flushFailed). */
   #flushFailure: MapsyncError | undefined;
@@ -60,7 +63,7 @@ export class Appender {
     // power loss, so the checksum would only cost time.
     this.#withCrc = durability !== 'none';
     this.#maxPayload = store.segmentSize - SEGMENT_HEADER_SIZE - RECORD_HEADER_SIZE;
-    this.#cursor = store.track();
+    this.#cursor = store.track(false);
     if (typeof durability === 'object') {
       this.#timer = setInterval(() => {
         void this.flush().catch(() => undefined);
@@ -76,10 +79,10 @@ export class Appender {
 
   /** Appends one record; returns its position. With per-record durability it is on disk on return. */
   append(payload: Uint8Array): number {
-    const claim = this.#write(validate.checkBytes(payload, 'payload'), this.#meta.tailHint);
-    this.#meta.raiseTailHint(claim.position + claim.span);
-    if (this.#durability === 'record') this.#flushUpTo(claim.position + claim.span);
-    this.#meta.announce();
+    validate.checkBytes(payload, 'payload');
+    this.#refuseAfterFailedFlush();
+    const claim = this.#write(payload, this.#meta.tailHint);
+    this.#published(claim.position + claim.span);
     return claim.position;
   }
 
@@ -90,6 +93,7 @@ export class Appender {
     }
     // Every payload is checked before the first is written: a bad one appends nothing.
     for (const payload of payloads) validate.checkBytes(payload, 'payload');
+    this.#refuseAfterFailedFlush();
     const positions: number[] = [];
     // Each claim starts where the last one ended; the shared hint moves once, at the end.
     let end = this.#meta.tailHint;
@@ -98,19 +102,40 @@ export class Appender {
       positions.push(claim.position);
       end = claim.position + claim.span;
     }
-    if (positions.length === 0) return positions;
-    this.#meta.raiseTailHint(end);
-    if (this.#durability === 'record') this.#flushUpTo(end);
-    this.#meta.announce();
+    if (positions.length > 0) this.#published(end);
     return positions;
+  }
+
+  /**
+   * After records up to `end` are published: moves the shared hint, flushes (per-record
+   * durability) and wakes tailers — even when the flush fails, as the records are there
+   * to read all the same (a failed flush means not durable, not not written).
+   */
+  #published(end: number): void {
+    this.#meta.raiseTailHint(end);
+    try {
+      if (this.#durability === 'record') this.#flushUpTo(end);
+    } finally {
+      this.#meta.announce();
+    }
+  }
+
+  /** With per-record durability, once a flush failed nothing more is written: each append would fail after publishing its record. */
+  #refuseAfterFailedFlush(): void {
+    if (this.#durability === 'record' && this.#flushFailure !== undefined) throw this.#flushFailure;
   }
 
   /** Makes every record appended so far (by any process) durable. */
   async flush(): Promise<void> {
     if (this.#flushFailure !== undefined) throw this.#flushFailure;
+    // Holds on to the segments being flushed: a tailer or an append moving on while a
+    // flush is awaited would otherwise let go of (close) the ones not flushed yet.
+    const hold = this.#store.track(true);
     try {
       const end = this.#meta.tailHint;
-      for (const { segment, from, to } of this.#pending(end)) {
+      const pending = this.#pending(end);
+      if (pending[0] !== undefined) this.#store.moveTo(hold, pending[0].segment.index);
+      for (const { segment, from, to } of pending) {
         await segment.region.flush({ offset: from, length: to - from });
       }
       this.#meta.raiseDurablePosition(end);
@@ -120,6 +145,8 @@ export class Appender {
       await this.#meta.flush();
     } catch (error) {
       throw this.#flushFailed(error);
+    } finally {
+      this.#store.untrack(hold);
     }
   }
 
@@ -197,12 +224,12 @@ export class Appender {
   }
 
   #segment(index: number): MappedSegment {
-    const last = this.#last;
+    const last = this.#cursor.segment;
     if (last?.index === index && !last.region.closed) return last;
     this.#store.moveTo(this.#cursor, index);
     const segment = this.#store.get(index, true);
     if (segment === undefined) throw new Error(`segment ${index} could not be created`);
-    this.#last = segment;
+    this.#cursor.segment = segment;
     this.#prefault(segment);
     return segment;
   }

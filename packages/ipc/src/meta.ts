@@ -195,23 +195,32 @@ export class QueueMeta {
    * `woken` bit. Without this, every announce while a tailer's bit stayed up made a
    * futex(2) call: a woken tailer lowers its bit only after its wait thread has handed
    * back to its event loop, and a producer appending in batches of 64 to four consumers
-   * made ~71,000 wake calls per 5 M messages (~3,900 with it). No wake-up is lost: a
-   * tailer clears its bit before its last look for records; an append after that look
-   * finds the bit clear and wakes, or finds it set by an appender that set it later and
-   * so wakes after (and the futex word, bumped first, makes a sleep that has not begun
-   * return at once).
+   * made ~71,000 wake calls per 5 M messages (~3,900 with it).
+   *
+   * No wake-up is lost. A tailer raises its waiting bit, reads `notify` (the value it
+   * will sleep on), clears its woken bit, then looks for records. An append its look
+   * misses comes after all that, so its announce sees the waiting bit, and either finds
+   * the woken bit clear and wakes, or finds it set by an appender that set it after the
+   * tailer cleared it — and so after the tailer read `notify`. Whoever sets the bit
+   * bumps `notify` once more before it wakes: a sleep that has not begun then returns
+   * at once, one that has is woken. (The bump of the announce alone is not enough: it
+   * may come before the tailer read `notify`, for a record the tailer already had.) An
+   * appender that dies between setting the bit and waking leaves it set: sleepers look
+   * again every doorbellRecheckMs.
    */
   #wakeSleepers(waiting: number): void {
     if ((waiting & ~Atomics.load(this.#i32, OFF.woken / 4)) === 0) return;
     const before = Atomics.or(this.#i32, OFF.woken / 4, waiting);
-    if ((waiting & ~before) !== 0) this.mapping.futexWake(OFF.notify, 0x7fffffff);
+    if ((waiting & ~before) === 0) return;
+    Atomics.add(this.#i32, OFF.notify / 4, 1);
+    this.mapping.futexWake(OFF.notify, 0x7fffffff);
   }
   setWaiting(slot: number, waiting: boolean): void {
     const bit = 1 << slot;
     if (waiting) Atomics.or(this.#i32, OFF.waiting / 4, bit);
     else Atomics.and(this.#i32, OFF.waiting / 4, ~bit);
   }
-  /** Before each futex sleep's last look: the next announce wakes this slot's tailer again. */
+  /** Before each futex sleep's last look, after reading `notify`: the next announce wakes this slot's tailer again. */
   clearWoken(slot: number): void {
     Atomics.and(this.#i32, OFF.woken / 4, ~(1 << slot));
   }

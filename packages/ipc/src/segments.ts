@@ -18,9 +18,18 @@ export interface MappedSegment {
   readonly words: Int32Array;
 }
 
-/** The segment one user of the store (a tailer, the appender) reads or writes now; -1 before its first. */
+/**
+ * The segment one user of the store reads or writes now; -1 before its first. A reader
+ * (a tailer, a flush) holds on to its segment and those after it. The appender's
+ * cursor holds nothing back: it only lets go of segments behind it when no reader is
+ * open (a producer-only process). It re-maps its segment if that was let go, and a
+ * process that appended once and then only tails does not keep everything since.
+ */
 export interface SegmentCursor {
+  readonly reads: boolean;
   index: number;
+  /** Its user's own reference to its segment, dropped here when the store lets go of it. */
+  segment?: MappedSegment | undefined;
 }
 
 export class SegmentStore {
@@ -67,8 +76,8 @@ export class SegmentStore {
   }
 
   /** A cursor for one user of the store, until untrack(). */
-  track(): SegmentCursor {
-    const cursor = { index: -1 };
+  track(reads: boolean): SegmentCursor {
+    const cursor = { reads, index: -1 };
     this.#cursors.add(cursor);
     return cursor;
   }
@@ -95,12 +104,14 @@ export class SegmentStore {
    */
   #letGo(): void {
     let low = Infinity;
-    for (const cursor of this.#cursors) if (cursor.index >= 0 && cursor.index < low) low = cursor.index;
-    for (const [index, segment] of this.#mapped) {
-      if (index >= low) continue;
-      segment.region.close({ keepViews: true });
-      this.#mapped.delete(index);
+    let written = Infinity;
+    for (const { reads, index } of this.#cursors) {
+      if (index < 0) continue;
+      if (reads) low = Math.min(low, index);
+      else written = Math.min(written, index);
     }
+    if (low === Infinity) low = written;
+    for (const index of this.#mapped.keys()) if (index < low) this.unmap(index);
   }
 
   /** Indexes of the segment files present, in order. */
@@ -139,9 +150,11 @@ export class SegmentStore {
     }
   }
 
+  /** Lets go of one segment (passed by every cursor, or deleted): records handed out stay readable. */
   unmap(index: number): void {
-    this.#mapped.get(index)?.region.close();
+    this.#mapped.get(index)?.region.close({ keepViews: true });
     this.#mapped.delete(index);
+    for (const cursor of this.#cursors) if (cursor.segment?.index === index) cursor.segment = undefined;
   }
 
   close(): void {

@@ -61,9 +61,10 @@ export interface TailerContext {
   readonly store: SegmentStore;
   readonly deadWriterMs: number;
   /**
-   * A doorbell sleep looks again after this long at most. Only the appender that
-   * claimed a ring wakes a sleeping tailer; one that dies between claiming and ringing,
-   * or cannot open the FIFO, would otherwise leave it asleep with records waiting.
+   * A doorbell or futex sleep looks again after this long at most. Only the appender
+   * that claimed a ring (or a futex wake) wakes a sleeping tailer; one that dies between
+   * claiming and waking, or cannot open the FIFO, would otherwise leave it asleep with
+   * records waiting.
    */
   readonly doorbellRecheckMs: number;
 }
@@ -322,14 +323,16 @@ export class Tailer implements AsyncIterable<Uint8Array>, Disposable {
    */
   #arm(deadline: number, via: Via): { kind: 'ready' | 'expired' } | { kind: 'sleep'; seen: number; timeoutMs: number } {
     const { meta } = this.#ctx;
-    // Every futex sleep, even one beside another wait of this tailer that was woken and
-    // has not lowered the bit yet, asks to be woken afresh.
-    if (this.#slot !== undefined && via === 'futex') meta.clearWoken(this.#slot);
     if (this.#slot !== undefined && this.#armed[via]++ === 0) {
       if (via === 'doorbell') meta.armDoorbell(this.#slot);
       else meta.setWaiting(this.#slot, true);
     }
     const seen = meta.notifyValue();
+    // Every futex sleep, even one beside another wait of this tailer that was woken and
+    // has not lowered the bit yet, asks to be woken afresh — after reading `seen`: an
+    // appender that marks it woken from now on bumps the word again before it wakes
+    // (QueueMeta#wakeSleepers), so the sleep cannot start on a value it has passed.
+    if (this.#slot !== undefined && via === 'futex') meta.clearWoken(this.#slot);
     if (this.#peek() !== undefined) {
       this.#disarm(via);
       return { kind: 'ready' };
@@ -340,12 +343,15 @@ export class Tailer implements AsyncIterable<Uint8Array>, Disposable {
       return { kind: 'expired' };
     }
     // A stuck record (a writer mid-record, or dead) wakes nobody: look again in time to
-    // skip it. Without a slot (all taken) there is no bit to raise, so poll.
+    // skip it. Without a slot (all taken) there is no bit to raise, so poll. A futex
+    // sleep looks again as a doorbell sleep does: an appender that died between marking
+    // this tailer woken and waking it leaves the mark, and the others then skip the wake.
     const forever = 2 ** 31 - 1;
     const limit = Math.min(
       remaining,
       this.#stuck === undefined ? forever : this.#ctx.deadWriterMs,
       this.#slot === undefined ? 5 : forever,
+      via === 'futex' ? this.#ctx.doorbellRecheckMs : forever,
     );
     return { kind: 'sleep', seen, timeoutMs: Math.max(1, Math.ceil(limit)) };
   }
@@ -489,7 +495,7 @@ export class Tailer implements AsyncIterable<Uint8Array>, Disposable {
     for (;;) {
       const at = place(this.#position, size);
       this.#position = at.position;
-      if (at.index !== this.#cursor?.index) store.moveTo((this.#cursor ??= store.track()), at.index);
+      if (at.index !== this.#cursor?.index) store.moveTo((this.#cursor ??= store.track(true)), at.index);
       const segment = store.get(at.index, false);
       if (segment === undefined) {
         if (at.index < meta.firstSegment) throw gone(at.index, meta.firstSegment, at.position);

@@ -27,11 +27,13 @@ describe('between processes', () => {
   it('a consumer lets go of the segments it has passed: retention elsewhere frees them, records kept stay readable', async () => {
     const dir = nextDir();
     const queue = Queue.open(dir, { segmentSize: 64 * 1024 });
+    const marker = `${dir}.retained`;
     const count = 2000;
+    // The consumer appends one record first: its appender must not hold on to segment 0.
+    const passer = runFixture('passer.mjs', [dir, String(count + 1), marker]);
+    await passer.waitFor((l) => l === 'ready');
     for (let i = 0; i < count; i++) queue.append(encode(`record ${i} ${'x'.repeat(200)}`));
     expect(queue.stats().segments.length).toBeGreaterThan(5);
-    const marker = `${dir}.retained`;
-    const passer = runFixture('passer.mjs', [dir, String(count), marker]);
     expect(await passer.waitFor((l) => l.startsWith('passed '))).toBe('passed intact');
     expect(queue.retain()).toBeGreaterThan(4);
     writeFileSync(marker, '');
@@ -103,8 +105,11 @@ describe('between processes', () => {
   it('no wake-up is lost when producers and consumers pause at random', async () => {
     const dir = nextDir();
     Queue.open(dir, { segmentSize: 64 * 1024 }).close();
-    // Doorbell sleeps look again only after an hour: a lost ring hangs a consumer.
-    const consumers = ['stress-1', 'stress-2'].map((name) => runFixture('consumer.mjs', [dir, name, '800', '3600000']));
+    // Sleeps look again only after an hour: a lost ring or futex wake hangs a consumer.
+    const consumers = [
+      ...['stress-1', 'stress-2'].map((name) => runFixture('consumer.mjs', [dir, name, '800', '3600000'])),
+      runFixture('consumer.mjs', [dir, 'stress-sync', '800', '3600000', 'waitSync']),
+    ];
     await Promise.all(consumers.map((c) => c.waitFor((l) => l === 'ready')));
     // Two producers at once, one flushing each record between publishing and waking.
     const producers = [

@@ -458,6 +458,45 @@ describe('edge cases', () => {
 });
 
 describe('blocking wait', () => {
+  it('a futex wake claimed by an appender that died before waking only delays waitSync', async () => {
+    const { Worker } = await import('node:worker_threads');
+    const dir = nextDir();
+    const queue = open(dir, { doorbellRecheckMs: 300 });
+    const worker = new Worker(
+      `const { Queue } = require('@mapsync/ipc');
+       const { parentPort, workerData } = require('node:worker_threads');
+       const queue = Queue.open(workerData.dir, { doorbellRecheckMs: 300 });
+       const tailer = queue.tailer({ from: 'end' });
+       parentPort.postMessage('ready');
+       const started = Date.now();
+       const woke = tailer.waitSync(20000);
+       parentPort.postMessage({ text: woke ? new TextDecoder().decode(tailer.read()) : 'timed out', ms: Date.now() - started });
+       queue.close();`,
+      { eval: true, workerData: { dir } },
+    );
+    const result = new Promise<{ text: string; ms: number }>((resolve) => {
+      worker.on('message', (m: 'ready' | { text: string; ms: number }) => {
+        if (m !== 'ready') return resolve(m);
+        setTimeout(() => {
+          // Mark every sleeper woken, as an appender does just before it wakes them,
+          // and die: the appends that follow see the mark and do not wake.
+          const fd = openSync(join(dir, 'queue.meta'), 'r+');
+          const meta = map(fd, { length: 4096, access: 'readwrite' });
+          closeSync(fd);
+          Atomics.store(new Int32Array(meta.buffer), 92 / 4, -1);
+          meta.unmap();
+          queue.append(encode('late'));
+        }, 100);
+      });
+    });
+    const { text, ms } = await result;
+    await worker.terminate();
+    expect(text).toBe('late');
+    // Woken by its own look after doorbellRecheckMs, not by the 20 s timeout.
+    expect(ms).toBeLessThan(10_000);
+    queue.close();
+  }, 30_000);
+
   it('waitSync in a worker thread is woken by an append from the main thread', async () => {
     const { Worker } = await import('node:worker_threads');
     const dir = nextDir();

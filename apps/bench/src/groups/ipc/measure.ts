@@ -58,6 +58,8 @@ export interface IpcData {
     readonly paths: readonly (Described & {
       readonly messages: number;
       readonly seconds: number;
+      /** Several consumers: the slowest one's rate over all runs (absent before it was kept). */
+      readonly slowest?: number;
     })[];
   };
 }
@@ -209,14 +211,14 @@ const FAN_OUT_MESSAGES = 3_000_000;
 
 /**
  * One producer (appendBatch() of 64) to `consumers` processes at priority `nice`: the
- * mean of the consumers' rates, as messages over seconds.
+ * mean of the consumers' rates, as messages over seconds, and the slowest one's rate.
  */
 async function fanOut(
   dir: string,
   n: number,
   consumers: number,
   nice: number,
-): Promise<{ messages: number; seconds: number }> {
+): Promise<{ messages: number; seconds: number; slowest: number }> {
   const drains = Array.from({ length: consumers }, () =>
     startPeer(PEER, ['queue-drain', dir, String(n), String(nice)]),
   );
@@ -232,10 +234,11 @@ async function fanOut(
     messages: number;
     seconds: number;
   }[];
-  const meanRate = results.reduce((sum, r) => sum + r.messages / r.seconds, 0) / results.length;
+  const rates = results.map((r) => r.messages / r.seconds);
+  const meanRate = rates.reduce((sum, r) => sum + r, 0) / rates.length;
   // Each run writes n x 72 bytes: not kept until the end of the suite.
   rmSync(dir, { recursive: true, force: true });
-  return { messages: n, seconds: n / meanRate };
+  return { messages: n, seconds: n / meanRate, slowest: Math.min(...rates) };
 }
 
 interface ThroughputPath extends Described {
@@ -364,7 +367,7 @@ export async function measureIpc(ctx: BenchContext): Promise<IpcData> {
   }
 
   const throughputRounds = 2;
-  const totals = new Map<string, { messages: number; seconds: number }>();
+  const totals = new Map<string, { messages: number; seconds: number; slowest?: number }>();
   for (let round = 0; round < throughputRounds; round++) {
     for (const p of inTurn(throughputPaths, round)) {
       ctx.step(`throughput, round ${round + 1}/${throughputRounds}: ${p.label}`);
@@ -372,11 +375,18 @@ export async function measureIpc(ctx: BenchContext): Promise<IpcData> {
       settleDisk();
       // Multiples of 1024: the batched socket sender writes 1024 messages at a time.
       const count = ctx.quick ? Math.ceil(p.messages / 10 / 1024) * 1024 : p.messages;
-      const result = (await p.run(fresh(), count)) as { messages: number; seconds: number };
+      const result = (await p.run(fresh(), count)) as {
+        messages: number;
+        seconds: number;
+        slowest?: number;
+      };
       const total = totals.get(p.id) ?? { messages: 0, seconds: 0 };
       totals.set(p.id, {
         messages: total.messages + result.messages,
         seconds: total.seconds + result.seconds,
+        ...(result.slowest === undefined
+          ? {}
+          : { slowest: Math.min(result.slowest, total.slowest ?? Infinity) }),
       });
     }
   }

@@ -71,17 +71,19 @@ export function presentIpc(data: IpcData): Section {
   const fanOutRate = rateOf('queue-fan-out');
   const fanOutShare = fanOutRate / queueRate;
   const fanOutNiceShare = rateOf('queue-fan-out-nice') / rateOf('queue-batch-nice');
+  // Each consumer: the slowest of all runs (the mean, in runs from before it was kept).
+  const slowest = (id: string) => throughput.paths.find((x) => x.id === id)?.slowest ?? rateOf(id);
   if (!Number.isNaN(fanOutShare)) {
     // "80% of that": of the 5,000,000 messages/s asked of one consumer. Against the
     // one-to-one rate actually measured, which is higher, the share is shown beside it.
     targets.push({
       goal: 'four consumers: each at least 80% of the 5,000,000 messages/s target (4,000,000)',
       measured:
-        `${perSecond(fanOutRate)} each at the producer's priority (${(fanOutShare * 100).toFixed(0)}% of this run's one to one)` +
+        `the slowest ${perSecond(slowest('queue-fan-out'))}, mean ${perSecond(fanOutRate)} at the producer's priority (${(fanOutShare * 100).toFixed(0)}% of this run's one to one)` +
         (Number.isNaN(fanOutNiceShare)
           ? ''
-          : `; ${perSecond(rateOf('queue-fan-out-nice'))} each with the consumers at nice 19 (${(fanOutNiceShare * 100).toFixed(0)}% of one consumer at nice 19)`),
-      met: fanOutRate >= 4e6,
+          : `; the slowest ${perSecond(slowest('queue-fan-out-nice'))}, mean ${perSecond(rateOf('queue-fan-out-nice'))} with the consumers at nice 19 (${(fanOutNiceShare * 100).toFixed(0)}% of one consumer at nice 19)`),
+      met: slowest('queue-fan-out') >= 4e6,
     });
   }
   if (!Number.isNaN(queueRate)) {
