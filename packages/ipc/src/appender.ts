@@ -136,15 +136,21 @@ export class Appender {
       const pending = this.#pending(end);
       if (pending[0] !== undefined) this.#store.moveTo(hold, pending[0].segment.index);
       for (const { segment, from, to } of pending) {
-        await segment.region.flush({ offset: from, length: to - from });
+        try {
+          await segment.region.flush({ offset: from, length: to - from });
+        } catch (error) {
+          // Retention in this process deleted the segment meanwhile: nothing left to flush.
+          if (segment.region.closed && segment.index < this.#meta.firstSegment) continue;
+          throw this.#flushFailed(error);
+        }
       }
       this.#meta.raiseDurablePosition(end);
       // The durable point itself must reach the disk: after a power loss, records past
       // it are kept only if a checksum proves them whole, and an appender with durability
       // 'none' writes none. Found by the power-loss simulation of interval durability.
-      await this.#meta.flush();
-    } catch (error) {
-      throw this.#flushFailed(error);
+      await this.#meta.flush().catch((error: unknown) => {
+        throw this.#flushFailed(error);
+      });
     } finally {
       this.#store.untrack(hold);
     }
@@ -157,10 +163,11 @@ export class Appender {
   }
 
   /**
-   * A flush that failed in a system call fails every later one with the same error.
-   * After a failed writeback the kernel may mark the pages clean and report the error
-   * only once: a later flush, perhaps through a segment mapped afresh after the store
-   * let go of it, would succeed with the data never on disk.
+   * A flush (msync, fdatasync) that failed in a system call fails every later one with
+   * the same error. After a failed writeback the kernel may mark the pages clean and
+   * report the error only once: a later flush, perhaps through a segment mapped afresh
+   * after the store let go of it, would succeed with the data never on disk. Only the
+   * flush calls count: failing to open a segment again (EMFILE) is not a lost write.
    */
   #flushFailed(error: unknown): unknown {
     if (error instanceof MapsyncError && error.errno !== undefined) this.#flushFailure ??= error;
@@ -264,12 +271,12 @@ export class Appender {
   /** Flushes from the durable point to `end`: earlier records of other appenders too. */
   #flushUpTo(end: number): void {
     if (this.#flushFailure !== undefined) throw this.#flushFailure;
-    try {
-      for (const { segment, from, to } of this.#pending(end)) {
+    for (const { segment, from, to } of this.#pending(end)) {
+      try {
         segment.region.flushSync({ offset: from, length: to - from });
+      } catch (error) {
+        throw this.#flushFailed(error);
       }
-    } catch (error) {
-      throw this.#flushFailed(error);
     }
     this.#meta.raiseDurablePosition(end);
   }

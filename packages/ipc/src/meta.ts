@@ -179,8 +179,9 @@ export class QueueMeta {
   get notifyOffset(): number {
     return OFF.notify;
   }
+  /** Unsigned, as futex(2) compares it: the word wraps past 2^31 in a long-lived queue. */
   notifyValue(): number {
-    return Atomics.load(this.#i32, OFF.notify / 4);
+    return Atomics.load(this.#i32, OFF.notify / 4) >>> 0;
   }
   /** After publishing: bump the word, then wake whoever said it sleeps. */
   announce(): void {
@@ -220,6 +221,12 @@ export class QueueMeta {
     if (waiting) Atomics.or(this.#i32, OFF.waiting / 4, bit);
     else Atomics.and(this.#i32, OFF.waiting / 4, ~bit);
   }
+  /** Ends every futex sleep on the queue (they look again): bumps the word first, so one about to begin returns at once. */
+  wakeEveryone(): void {
+    Atomics.add(this.#i32, OFF.notify / 4, 1);
+    this.mapping.futexWake(OFF.notify, 0x7fffffff);
+  }
+
   /** Before each futex sleep's last look, after reading `notify`: the next announce wakes this slot's tailer again. */
   clearWoken(slot: number): void {
     Atomics.and(this.#i32, OFF.woken / 4, ~(1 << slot));

@@ -27,9 +27,10 @@ export interface QueueOptions {
   /** Create the queue (directory and meta file) if it does not exist. Default true. */
   readonly create?: boolean;
   /**
-   * A tailer sleeping on its doorbell looks for records again after this long at most
-   * (ms), rung or not: the bound on how late it can be if an appender died between
-   * claiming a ring and ringing, or could not open the doorbell. Default 1000.
+   * A tailer sleeping on its doorbell or on the futex looks for records again after this
+   * long at most (ms), woken or not: the bound on how late it can be if an appender died
+   * between claiming a ring (or a futex wake) and waking, or could not open the
+   * doorbell. Default 1000.
    */
   readonly doorbellRecheckMs?: number;
 }
@@ -200,9 +201,11 @@ export class Queue implements Disposable {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    // The segments still mapped are unmapped now, their record views detached, before
+    // closing the tailers would let go of them (and leave them to the garbage collector).
+    this.#store.close();
     for (const t of this.#tailers) t.close();
     this.#appender?.close();
-    this.#store.close();
     this.#meta.close();
   }
 

@@ -333,7 +333,16 @@ export class Tailer implements AsyncIterable<Uint8Array>, Disposable {
     // appender that marks it woken from now on bumps the word again before it wakes
     // (QueueMeta#wakeSleepers), so the sleep cannot start on a value it has passed.
     if (this.#slot !== undefined && via === 'futex') meta.clearWoken(this.#slot);
-    if (this.#peek() !== undefined) {
+    let found: Found | undefined;
+    try {
+      found = this.#peek();
+    } catch (error) {
+      // Armed for nothing (a segment gone, a file that cannot be opened): a count left
+      // raised would keep later waits from arming their bit.
+      this.#disarm(via);
+      throw error;
+    }
+    if (found !== undefined) {
       this.#disarm(via);
       return { kind: 'ready' };
     }
@@ -408,7 +417,7 @@ export class Tailer implements AsyncIterable<Uint8Array>, Disposable {
     // End our own pending wait, if any (closing the doorbell settles it; on the futex,
     // other waiters just re-check and sleep again).
     this.#bell?.close();
-    if (!meta.mapping.closed) meta.mapping.futexWake(meta.notifyOffset, 0x7fffffff);
+    if (!meta.mapping.closed) meta.wakeEveryone();
   }
 
   [Symbol.dispose](): void {

@@ -95,6 +95,19 @@ describe('doorbells', () => {
     queue.close();
   });
 
+  it('close() ends a wait() sleeping on the futex at once, even before its thread sleeps', async () => {
+    // Unrung sleeps would look again only after a minute.
+    const queue = open(nextDir(), { doorbellRecheckMs: 60_000 });
+    const tailer = queue.tailer({ from: 'end' });
+    const onBell = tailer.wait(60_000);
+    const onFutex = tailer.wait(60_000);
+    const started = Date.now();
+    tailer.close();
+    expect(await Promise.all([onBell, onFutex])).toEqual([false, false]);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    queue.close();
+  });
+
   /** Maps queue.meta to see which bit a wait() raised before its first await. */
   function sleepBits(dir: string) {
     const fd = openSync(join(dir, 'queue.meta'), 'r');
@@ -366,6 +379,48 @@ describe('failures', () => {
 });
 
 describe('edge cases', () => {
+  it('futex sleeps still work once the wake-up word has passed 2^31 (a long-lived queue)', () => {
+    const dir = nextDir();
+    const queue = open(dir);
+    const fd = openSync(join(dir, 'queue.meta'), 'r+');
+    const meta = map(fd, { length: 4096, access: 'readwrite' });
+    closeSync(fd);
+    // `notify` (offset 52) one announce short of 2^31: the next append takes it past.
+    Atomics.store(new Int32Array(meta.buffer), 52 / 4, 0x7fffffff);
+    meta.unmap();
+    const tailer = queue.tailer({ from: 'end' });
+    queue.append(encode('past 2^31'));
+    expect(decode(tailer.read()!)).toBe('past 2^31');
+    // Sleeps on the futex with the word at 2^31: it used to throw ERR_OUT_OF_RANGE.
+    expect(tailer.waitSync(20)).toBe(false);
+    queue.close();
+  });
+
+  it('queue.close() detaches the record views of the segments it still maps', () => {
+    const queue = open(nextDir());
+    const tailer = queue.tailer();
+    queue.append(encode('held'));
+    const record = tailer.read()!;
+    expect(decode(record)).toBe('held');
+    queue.close();
+    // Unmapped, not left to the garbage collector: a view can no longer reach it.
+    expect(record.length).toBe(0);
+  });
+
+  it('retention in the same process while a flush is awaited: the flush still succeeds', async () => {
+    const dir = nextDir();
+    const queue = open(dir, { durability: { everyMs: 3_600_000 } });
+    const tailer = queue.tailer({ name: 'ahead' });
+    for (let i = 0; i < 300; i++) queue.append(new Uint8Array(1000));
+    expect(tailer.readBatch(1000, () => undefined)).toBe(300);
+    tailer.commit();
+    const flushed = queue.flush();
+    // Deletes the segments the flush has still to go through.
+    expect(queue.retain()).toBeGreaterThan(1);
+    await expect(flushed).resolves.toBeUndefined();
+    queue.close();
+  });
+
   it('delivers an empty record, and what follows it', () => {
     const queue = open(nextDir());
     queue.appendBatch([new Uint8Array(0), encode('after the empty one')]);
