@@ -407,6 +407,32 @@ describe('edge cases', () => {
     expect(record.length).toBe(0);
   });
 
+  it('a tailer moving on while a flush is awaited: the flush still succeeds', async () => {
+    const queue = open(nextDir(), { durability: { everyMs: 3_600_000 } });
+    const tailer = queue.tailer();
+    for (let i = 0; i < 300; i++) queue.append(new Uint8Array(1000));
+    expect(queue.stats().segments.length).toBeGreaterThan(3);
+    const flushed = queue.flush();
+    // The tailer reads to the last segment: the store lets go of every one before it,
+    // the ones the flush has still to go through included, unless the flush holds them.
+    expect(tailer.readBatch(1000, () => undefined)).toBe(300);
+    await expect(flushed).resolves.toBeUndefined();
+    queue.close();
+  });
+
+  it('a record handed out stays readable after retention in the same process deletes its segment', () => {
+    const queue = open(nextDir());
+    const reader = queue.tailer({ name: 'reader' });
+    queue.append(encode('kept by the caller'));
+    const record = reader.read()!;
+    for (let i = 0; i < 300; i++) queue.append(new Uint8Array(1000));
+    expect(reader.readBatch(1000, () => undefined)).toBe(300);
+    reader.commit();
+    expect(queue.retain()).toBeGreaterThan(1);
+    expect(decode(record)).toBe('kept by the caller');
+    queue.close();
+  });
+
   it('retention in the same process while a flush is awaited: the flush still succeeds', async () => {
     const dir = nextDir();
     const queue = open(dir, { durability: { everyMs: 3_600_000 } });
