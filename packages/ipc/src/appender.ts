@@ -207,26 +207,27 @@ export class Appender {
       }
       const segment = this.#segment(index);
       const word = offset >>> 2;
-      const current = Atomics.load(segment.words, word) >>> 0;
-      if (current !== 0) {
-        // Taken by someone else: step over it (its length is in its word from the claim on).
-        const skip = spanOfWord(current);
-        if (skip < 8 || offset + skip > size) throw damagedRecord(segment, offset, current);
-        position += skip;
-        continue;
-      }
       const remaining = size - offset;
-      if (span > remaining) {
-        // Does not fit: pad out the segment and continue in the next one.
-        Atomics.compareExchange(segment.words, word, 0, (PADDING | remaining) | 0);
-        continue;
-      }
-      if (Atomics.compareExchange(segment.words, word, 0, (INCOMPLETE | RECORD | length) | 0) === 0) {
+      // A record that does not fit pads out the segment and goes on in the next one.
+      const fits = span <= remaining;
+      // Claimed with one compare-and-swap from zero; when the word was taken, the swap
+      // returns it, and its span says how far to step over it.
+      const current =
+        Atomics.compareExchange(segment.words, word, 0, (fits ? INCOMPLETE | RECORD | length : PADDING | remaining) | 0) >>> 0;
+      if (current === 0 && fits) {
         // Who holds the claim, so that tailers can skip it if this process dies.
         segment.words[word + 1] = PID;
         if (offset > size / 2 && this.#prepared < index + 1) this.#prepareNext(index + 1);
         return { segment, offset, position, span };
       }
+      if (current === 0) {
+        position += remaining;
+        continue;
+      }
+      // Taken by someone else: step over it (its length is in its word from the claim on).
+      const skip = spanOfWord(current);
+      if (skip < 8 || offset + skip > size) throw damagedRecord(segment, offset, current);
+      position += skip;
     }
   }
 
