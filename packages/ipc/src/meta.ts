@@ -196,7 +196,7 @@ export class QueueMeta {
    * `woken` bit. Without this, every announce while a tailer's bit stayed up made a
    * futex(2) call: a woken tailer lowers its bit only after its wait thread has handed
    * back to its event loop, and a producer appending in batches of 64 to four consumers
-   * made ~71,000 wake calls per 5 M messages (~3,900 with it).
+   * made ~71,000 wake calls per 5 M messages (3,000–3,800 with it).
    *
    * No wake-up is lost. A tailer raises its waiting bit, reads `notify` (the value it
    * will sleep on), clears its woken bit, then looks for records. An append its look

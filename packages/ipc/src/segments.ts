@@ -1,6 +1,6 @@
 // The queue's segment files, mapped on demand through @mapsync/region (the storage
-// seam) and kept mapped while this process uses them: segments below every tailer and
-// the appender of the queue object are let go. A segment is created by whoever first
+// seam) and kept mapped while this process uses them: segments below every tailer of
+// the queue object (below its appender, when it has no tailer) are let go. A segment is created by whoever first
 // needs it, atomically (see files.ts), and checked when mapped.
 import { existsSync, readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
