@@ -271,7 +271,7 @@ export class Appender {
 
   /** Flushes from the durable point to `end`: earlier records of other appenders too. */
   #flushUpTo(end: number): void {
-    if (this.#flushFailure !== undefined) throw this.#flushFailure;
+    // A failed flush before this one was refused by #refuseAfterFailedFlush already.
     for (const { segment, from, to } of this.#pending(end)) {
       try {
         segment.region.flushSync({ offset: from, length: to - from });

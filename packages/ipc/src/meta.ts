@@ -212,9 +212,7 @@ export class QueueMeta {
   #wakeSleepers(waiting: number): void {
     if ((waiting & ~Atomics.load(this.#i32, OFF.woken / 4)) === 0) return;
     const before = Atomics.or(this.#i32, OFF.woken / 4, waiting);
-    if ((waiting & ~before) === 0) return;
-    Atomics.add(this.#i32, OFF.notify / 4, 1);
-    this.mapping.futexWake(OFF.notify, 0x7fffffff);
+    if ((waiting & ~before) !== 0) this.wakeEveryone();
   }
   setWaiting(slot: number, waiting: boolean): void {
     const bit = 1 << slot;
